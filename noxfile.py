@@ -1,4 +1,4 @@
-"""Developer sessions: `nox -s tests lint typecheck docs examples bench`.
+"""Developer sessions: `nox -s tests lint typecheck docs examples bench ui`.
 
 Every session installs the project into its own virtualenv from this checkout, so a clean clone needs
 nothing but Python 3 and `pip install nox`.
@@ -48,3 +48,10 @@ def examples(session: nox.Session) -> None:
     """Run every example offline (scripted models, no API key)."""
     session.install("-e", ".[dev]")
     session.run("python", "-m", "pytest", "tests/test_examples.py", "-q", env={"OPENAI_API_KEY": ""})
+
+
+@nox.session(python=PYTHON)
+def ui(session: nox.Session) -> None:
+    """Browser tests of the chat page in headless Chromium (Debian's `chromium`; installed when run as root)."""
+    session.install("-e", ".[dev]")
+    session.run("python", "-m", "pytest", "tests/ui", "-q", *session.posargs)

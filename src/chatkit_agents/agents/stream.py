@@ -1,0 +1,1514 @@
+"""Forward converter: an Agents SDK streamed run -> ChatKit thread stream events.
+
+`stream_agent_response` merges the run's events with what tools send through `AgentContext` (one anyio
+memory stream fed by one pump task, no task per event) and feeds both, in order, to a `StreamConverter`. The
+converter has one small overridable ``on_<kind>`` method per event kind; everything that changes during a
+run lives in a `StreamState` created per call, so one converter instance can serve concurrent runs.
+
+Errors never escape as exceptions: the run's exception becomes cleanup events (open items finished or
+removed) followed by an ``error`` event or a ``notice``, and the stream ends cleanly, so a server that
+persists items on ``thread.item.done`` always sees a consistent end. The exception is kept on
+``context.error``. Cancelling the consumer cancels the run and waits for its task to end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, cast
+
+import anyio
+from agents.exceptions import ModelRefusalError
+from agents.items import ToolApprovalItem
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from agents import (
+    Agent,
+    AgentUpdatedStreamEvent,
+    Handoff,
+    ImageGenerationTool,
+    InputGuardrailTripwireTriggered,
+    MaxTurnsExceeded,
+    ModelBehaviorError,
+    OutputGuardrailTripwireTriggered,
+    RawResponsesStreamEvent,
+    RunItemStreamEvent,
+    RunResultStreaming,
+    ToolInputGuardrailTripwireTriggered,
+    ToolOutputGuardrailTripwireTriggered,
+    UserError,
+)
+from agents import (
+    StreamEvent as AgentStreamEvent,
+)
+from chatkit_agents.agents import tasks
+from chatkit_agents.agents.context import (
+    UNBOUNDED,
+    AddWorkflowTask,
+    AgentContext,
+    ContextRequest,
+    EndWorkflow,
+    PendingRequest,
+    SendEvent,
+    StartWorkflow,
+    UpdateWorkflowTask,
+)
+from chatkit_agents.agents.tools import ClientFunctionTool, approval_widget
+from chatkit_agents.errors import CustomStreamError, StreamError
+from chatkit_agents.types import (
+    Annotation,
+    AssistantMessageContent,
+    AssistantMessageContentPartAdded,
+    AssistantMessageContentPartAnnotationAdded,
+    AssistantMessageContentPartDone,
+    AssistantMessageContentPartTextDelta,
+    AssistantMessageItem,
+    ClientToolCallItem,
+    CustomTask,
+    DurationSummary,
+    ErrorEvent,
+    GeneratedImage,
+    GeneratedImageItem,
+    GeneratedImageUpdated,
+    NoticeEvent,
+    Task,
+    ThoughtTask,
+    ThreadItem,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
+    ThreadItemRemovedEvent,
+    ThreadItemUpdatedEvent,
+    ThreadStreamEvent,
+    WidgetItem,
+    Workflow,
+    WorkflowItem,
+    WorkflowSummary,
+    WorkflowTaskAdded,
+    WorkflowTaskUpdated,
+)
+
+__all__ = [
+    "MessageState",
+    "StreamConverter",
+    "StreamState",
+    "TaskRef",
+    "ToolCallState",
+    "WorkflowState",
+    "stream_agent_response",
+]
+
+logger = logging.getLogger("chatkit_agents")
+
+Events = AsyncIterator[ThreadStreamEvent]
+OutputKey = tuple[int, int]
+"""``(turn, output_index)``: identifies one output item of one model call (never a provider id)."""
+
+_ITEMS_EXEMPT_FROM_WORKFLOW_CLOSE = frozenset(
+    {"client_tool_call", "hidden_context_item", "sdk_hidden_context"}
+)
+_RESUMABLE_SKIP = frozenset({"client_tool_call", "hidden_context_item", "sdk_hidden_context", "widget"})
+
+
+async def _no_events() -> Events:
+    """An empty event stream (the default of handlers that ignore their event)."""
+    return
+    yield  # pragma: no cover
+
+
+# --- per-run state ---------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class WorkflowState:
+    """A workflow item of this run: whether the client has it, whether it is closed, when it started."""
+
+    item: WorkflowItem
+    started_at: datetime
+    announced: bool = False
+    closed: bool = False
+    resumed: bool = False
+    """Loaded from the store (left by the previous turn); it is only re-sent if it changes."""
+    changed: bool = False
+
+
+@dataclass(eq=False)
+class TaskRef:
+    """Where a task lives: its workflow and its index there."""
+
+    workflow: WorkflowState
+    index: int
+
+
+@dataclass(eq=False)
+class MessageState:
+    """An assistant message being streamed: Responses content index -> ChatKit content index."""
+
+    item: AssistantMessageItem
+    parts: dict[int, int] = field(default_factory=dict[int, int])
+    annotation_counts: dict[int, int] = field(default_factory=dict[int, int])
+    raw_id: str | None = None
+
+
+@dataclass(eq=False)
+class ThoughtState:
+    """A reasoning summary part shown as a thought task; ``sent`` is how much text the client has."""
+
+    ref: TaskRef
+    text: str
+    sent: int
+    done: bool = False
+
+
+@dataclass(eq=False)
+class ToolCallState:
+    """A tool call of the model, by its call id: kind (function, handoff, client, hosted) and its task."""
+
+    call_id: str
+    name: str
+    kind: str
+    order: int
+    arguments: str = ""
+    ref: TaskRef | None = None
+    item: dict[str, Any] = field(default_factory=dict[str, Any])
+
+
+@dataclass(eq=False)
+class ImageState:
+    """A generated image item being streamed and the image task describing it."""
+
+    item: GeneratedImageItem
+    ref: TaskRef | None
+
+
+class StreamState:
+    """Everything that changes while one run is converted; created by `StreamConverter.create_state`.
+
+    Its methods are the building blocks of the ``on_...`` handlers: they update the state and return the
+    events that tell the client about it (items are copied into events, so later changes never leak).
+    """
+
+    def __init__(self, context: AgentContext[Any], result: RunResultStreaming | None = None) -> None:
+        self.context = context
+        self.result = result
+        self.turn = 0
+        self.agent: Agent[Any] | None = None
+        self.handoff_targets: dict[str, str] = {}
+        self.client_tool_names: set[str] = set()
+        self.workflow: WorkflowState | None = None
+        self.closed_workflows: list[WorkflowState] = []
+        self.messages: dict[OutputKey, MessageState] = {}
+        self.streamed_messages: list[tuple[str | None, str]] = []
+        self.images: dict[OutputKey, ImageState] = {}
+        self.thoughts: dict[tuple[int, int, str, int], ThoughtState] = {}
+        self.hosted: dict[OutputKey, TaskRef] = {}
+        self.calls: dict[str, ToolCallState] = {}
+        self.call_at: dict[OutputKey, str] = {}
+        self.produced: list[str] = []
+        self.open_items: dict[str, ThreadItem] = {}
+        self.removed: set[str] = set()
+
+    # -- ids, time -------------------------------------------------------------------------------------
+
+    @property
+    def thread_id(self) -> str:
+        """Id of the thread being answered."""
+        return self.context.thread.id
+
+    def new_id(self, kind: str) -> str:
+        """A new ChatKit item id (never a provider id)."""
+        return self.context.generate_id(kind)
+
+    def now(self) -> datetime:
+        """Current time from the context's clock."""
+        return self.context.now()
+
+    # -- items -----------------------------------------------------------------------------------------
+
+    def add_item(self, item: ThreadItem) -> ThreadItemAddedEvent:
+        """Announce a new item (it is now open until `finish_item` or `remove_item`)."""
+        self.produced.append(item.id)
+        self.open_items[item.id] = item
+        return ThreadItemAddedEvent(item=item.model_copy(deep=True))
+
+    def finish_item(self, item: ThreadItem) -> ThreadItemDoneEvent:
+        """Announce an item's final form; the server persists it on this event."""
+        self.open_items.pop(item.id, None)
+        if item.id not in self.produced:
+            self.produced.append(item.id)
+        return ThreadItemDoneEvent(item=item.model_copy(deep=True))
+
+    def remove_item(self, item_id: str) -> ThreadItemRemovedEvent:
+        """Retract an item (open or done)."""
+        self.open_items.pop(item_id, None)
+        self.removed.add(item_id)
+        return ThreadItemRemovedEvent(item_id=item_id)
+
+    # -- workflows -------------------------------------------------------------------------------------
+
+    def open_workflow(self, kind: str = "custom", *, announce: bool = False) -> list[ThreadStreamEvent]:
+        """Make sure a workflow is open (a new one of ``kind`` if none); ``announce`` sends it even empty."""
+        events: list[ThreadStreamEvent] = []
+        if self.workflow is None:
+            item = WorkflowItem(
+                id=self.new_id("workflow"),
+                thread_id=self.thread_id,
+                created_at=self.now(),
+                workflow=Workflow(type="reasoning" if kind == "reasoning" else "custom", tasks=[]),
+            )
+            self.workflow = WorkflowState(item=item, started_at=item.created_at)
+        if announce and not self.workflow.announced:
+            self.workflow.announced = True
+            events.append(self.add_item(self.workflow.item))
+        return events
+
+    def add_task(self, task: Task, *, kind: str = "custom") -> tuple[TaskRef, list[ThreadStreamEvent]]:
+        """Append ``task`` to the open workflow (opening one of ``kind`` if needed)."""
+        events = self.open_workflow(kind)
+        workflow = self.workflow
+        assert workflow is not None
+        tasks_ = workflow.item.workflow.tasks
+        tasks_.append(task)
+        ref = TaskRef(workflow, len(tasks_) - 1)
+        if not workflow.announced:
+            workflow.announced = True
+            events.append(self.add_item(workflow.item))
+        else:
+            workflow.changed = True
+            events.append(
+                ThreadItemUpdatedEvent(
+                    item_id=workflow.item.id,
+                    update=WorkflowTaskAdded(task_index=ref.index, task=task.model_copy(deep=True)),
+                )
+            )
+        return ref, events
+
+    def update_task(self, ref: TaskRef, task: Task) -> list[ThreadStreamEvent]:
+        """Replace the task at ``ref`` (nothing if unchanged); a closed workflow is sent again as done."""
+        workflow = ref.workflow
+        if workflow.item.workflow.tasks[ref.index] == task:
+            return []
+        workflow.item.workflow.tasks[ref.index] = task
+        workflow.changed = True
+        events: list[ThreadStreamEvent] = [
+            ThreadItemUpdatedEvent(
+                item_id=workflow.item.id,
+                update=WorkflowTaskUpdated(task_index=ref.index, task=task.model_copy(deep=True)),
+            )
+        ]
+        if workflow.closed and workflow.item.id not in self.removed:
+            events.append(self.finish_item(workflow.item))
+        return events
+
+    def close_workflow(
+        self,
+        summary: WorkflowSummary | None = None,
+        *,
+        expanded: bool = False,
+        stop_loading: bool = False,
+    ) -> list[ThreadStreamEvent]:
+        """Close the open workflow with ``summary`` (its duration if ``None``); nothing if none is open.
+
+        ``stop_loading`` clears the spinner of tasks that will never complete (error and end paths).
+        """
+        workflow, self.workflow = self.workflow, None
+        if workflow is None:
+            return []
+        workflow.closed = True
+        self.closed_workflows.append(workflow)
+        if stop_loading:
+            self._stop_loading(workflow)
+        if not workflow.announced or (workflow.resumed and not workflow.changed):
+            return []
+        seconds = int((self.now() - workflow.started_at).total_seconds())
+        workflow.item.workflow.summary = summary or DurationSummary(duration=max(seconds, 0))
+        workflow.item.workflow.expanded = expanded
+        return [self.finish_item(workflow.item)]
+
+    def settle_closed_workflows(self) -> list[ThreadStreamEvent]:
+        """Clear the spinners left in workflows closed earlier in this run (their tools never finished)."""
+        events: list[ThreadStreamEvent] = []
+        for workflow in self.closed_workflows:
+            if workflow.item.id in self.removed:
+                continue
+            if any(task.status_indicator == "loading" for task in workflow.item.workflow.tasks):
+                self._stop_loading(workflow)
+                events.append(self.finish_item(workflow.item))
+        return events
+
+    def _stop_loading(self, workflow: WorkflowState) -> None:
+        """Set every task still ``loading`` to ``none`` (no spinner) in ``workflow``."""
+        tasks_ = workflow.item.workflow.tasks
+        for index, task in enumerate(tasks_):
+            if task.status_indicator == "loading":
+                tasks_[index] = task.model_copy(update={"status_indicator": "none"})
+                workflow.changed = True
+
+    def find_task(self, task: Task) -> TaskRef | None:
+        """The position of ``task`` (the same object) in the open workflow."""
+        if self.workflow is None:
+            return None
+        for index, candidate in enumerate(self.workflow.item.workflow.tasks):
+            if candidate is task:
+                return TaskRef(self.workflow, index)
+        return None
+
+    # -- agents ----------------------------------------------------------------------------------------
+
+    def set_agent(self, agent: Agent[Any]) -> None:
+        """Remember the running agent and the names of its handoff and client tools."""
+        self.agent = agent
+        self.handoff_targets = {}
+        for handoff in agent.handoffs:
+            if isinstance(handoff, Handoff):
+                self.handoff_targets[handoff.tool_name] = handoff.agent_name
+            else:
+                self.handoff_targets[Handoff.default_tool_name(handoff)] = handoff.name
+        self.client_tool_names = {t.name for t in agent.tools if isinstance(t, ClientFunctionTool)}
+
+
+# --- the converter ---------------------------------------------------------------------------------------
+
+
+class StreamConverter:
+    """Maps each Agents SDK / Responses event kind to ChatKit events through one ``on_<kind>`` method.
+
+    Override one method to change one mapping (``docs/event-mapping.md`` lists them all), or a hook
+    (`base64_image_to_url`, `convert_annotation`, `function_task`, `guardrail_message`, ...) to change a
+    detail. The converter keeps no per-run data: that lives in the `StreamState` passed to every method.
+    """
+
+    RAW_EVENT_HANDLERS: ClassVar[Mapping[str, str]] = {
+        "response.created": "on_response_created",
+        "response.output_item.added": "on_output_item_added",
+        "response.output_item.done": "on_output_item_done",
+        "response.content_part.added": "on_content_part_added",
+        "response.output_text.delta": "on_text_delta",
+        "response.refusal.delta": "on_refusal_delta",
+        "response.output_text.annotation.added": "on_annotation_added",
+        "response.content_part.done": "on_content_part_done",
+        "response.reasoning_summary_text.delta": "on_reasoning_summary_delta",
+        "response.reasoning_summary_text.done": "on_reasoning_summary_done",
+        "response.reasoning_summary_part.done": "on_reasoning_summary_done",
+        "response.reasoning_text.delta": "on_reasoning_text_delta",
+        "response.reasoning_text.done": "on_reasoning_text_done",
+        "response.image_generation_call.partial_image": "on_image_partial",
+    }
+    """Responses event ``type`` -> handler name. Kinds not listed are ignored (see the mapping doc)."""
+
+    ITEM_ADDED_HANDLERS: ClassVar[Mapping[str, str]] = {
+        "message": "on_message_added",
+        "reasoning": "on_reasoning_added",
+        "function_call": "on_function_call_added",
+        "web_search_call": "on_web_search_added",
+        "file_search_call": "on_file_search_added",
+        "image_generation_call": "on_image_generation_added",
+        "code_interpreter_call": "on_code_interpreter_added",
+        "mcp_call": "on_mcp_call_added",
+        "computer_call": "on_tool_call_added",
+        "local_shell_call": "on_tool_call_added",
+        "shell_call": "on_tool_call_added",
+        "apply_patch_call": "on_tool_call_added",
+        "custom_tool_call": "on_tool_call_added",
+        "mcp_approval_request": "on_tool_call_added",
+        "program": "on_tool_call_added",
+    }
+    """Output item ``type`` -> handler for ``response.output_item.added``."""
+
+    ITEM_DONE_HANDLERS: ClassVar[Mapping[str, str]] = {
+        "message": "on_message_done",
+        "reasoning": "on_reasoning_done",
+        "function_call": "on_function_call_done",
+        "web_search_call": "on_web_search_done",
+        "file_search_call": "on_file_search_done",
+        "image_generation_call": "on_image_generation_done",
+        "code_interpreter_call": "on_code_interpreter_done",
+        "mcp_call": "on_mcp_call_done",
+        "computer_call": "on_tool_call_done",
+        "local_shell_call": "on_tool_call_done",
+        "shell_call": "on_tool_call_done",
+        "apply_patch_call": "on_tool_call_done",
+        "custom_tool_call": "on_tool_call_done",
+        "mcp_approval_request": "on_tool_call_done",
+        "program": "on_tool_call_done",
+        "shell_call_output": "on_hosted_tool_output_done",
+        "program_output": "on_hosted_tool_output_done",
+        "mcp_list_tools": "on_mcp_list_tools_done",
+    }
+    """Output item ``type`` -> handler for ``response.output_item.done``."""
+
+    RUN_ITEM_HANDLERS: ClassVar[Mapping[str, str]] = {
+        "message_output_created": "on_message_output_created",
+        "tool_called": "on_tool_called",
+        "tool_output": "on_tool_output",
+        "handoff_requested": "on_handoff_requested",
+        "handoff_occured": "on_handoff_occurred",
+        "handoff_occurred": "on_handoff_occurred",
+        "mcp_approval_response": "on_mcp_approval_response",
+    }
+    """Run item event ``name`` -> handler. Other names are ignored (see the mapping doc)."""
+
+    def __init__(
+        self,
+        *,
+        thought_min_update_chars: int = 80,
+        thought_update_growth: float = 0.25,
+        show_raw_reasoning: bool = False,
+        tool_output_chars: int = 300,
+        partial_images: int | None = None,
+        keep_partial_message_on_error: bool = False,
+    ) -> None:
+        self.thought_min_update_chars = thought_min_update_chars
+        self.thought_update_growth = thought_update_growth
+        self.show_raw_reasoning = show_raw_reasoning
+        self.tool_output_chars = tool_output_chars
+        self.partial_images = partial_images
+        self.keep_partial_message_on_error = keep_partial_message_on_error
+
+    # -- state and dispatch ----------------------------------------------------------------------------
+
+    def create_state(
+        self, context: AgentContext[Any], result: RunResultStreaming | None = None
+    ) -> StreamState:
+        """A fresh per-run state (override to use a `StreamState` subclass)."""
+        return StreamState(context, result)
+
+    async def resume_workflow(self, state: StreamState) -> None:
+        """Continue a workflow the previous turn ended with (e.g. before a client tool call).
+
+        Reads the thread's last items through the store: the newest item that is not a client tool call,
+        hidden context or widget must be a workflow. It stays the open workflow; it is sent again (as done)
+        only if this turn adds to it, so it is never inserted twice.
+        """
+        store = state.context.store
+        if store is None:
+            return
+        page = await store.load_thread_items(state.thread_id, None, 4, "desc", state.context.request_context)
+        for item in page.data:
+            if item.type in _RESUMABLE_SKIP:
+                continue
+            if isinstance(item, WorkflowItem):
+                state.workflow = WorkflowState(
+                    item=item.model_copy(deep=True),
+                    started_at=item.created_at,
+                    announced=True,
+                    resumed=True,
+                )
+                state.workflow.item.workflow.summary = None
+            return
+
+    async def convert(self, state: StreamState, event: AgentStreamEvent) -> Events:
+        """Route one Agents SDK stream event to its handler."""
+        if isinstance(event, RawResponsesStreamEvent):
+            handler = self.RAW_EVENT_HANDLERS.get(event.data.type)
+            stream = getattr(self, handler)(state, event.data) if handler else self.on_ignored(state, event)
+        elif isinstance(event, RunItemStreamEvent):
+            handler = self.RUN_ITEM_HANDLERS.get(event.name)
+            stream = getattr(self, handler)(state, event.item) if handler else self.on_ignored(state, event)
+        else:
+            stream = self.on_agent_updated(state, event)
+        async for out in cast(Events, stream):
+            yield out
+
+    def on_ignored(self, state: StreamState, event: AgentStreamEvent) -> Events:
+        """Events with no ChatKit counterpart (usage, lifecycle, argument deltas, ...): nothing."""
+        return _no_events()
+
+    async def on_agent_updated(self, state: StreamState, event: AgentUpdatedStreamEvent) -> Events:
+        """The run starts, resumes or hands off: remember the agent, its handoffs and client tools."""
+        state.set_agent(event.new_agent)
+        return
+        yield  # pragma: no cover
+
+    async def on_response_created(self, state: StreamState, event: Any) -> Events:
+        """A model call starts: new output indices from here on (ids are never reused)."""
+        state.turn += 1
+        return
+        yield  # pragma: no cover
+
+    async def on_output_item_added(self, state: StreamState, event: Any) -> Events:
+        """Route ``response.output_item.added`` by item type."""
+        handler = self.ITEM_ADDED_HANDLERS.get(event.item.type)
+        if handler is None:
+            return
+        async for out in getattr(self, handler)(state, event.output_index, tasks.as_mapping(event.item)):
+            yield out
+
+    async def on_output_item_done(self, state: StreamState, event: Any) -> Events:
+        """Route ``response.output_item.done`` by item type."""
+        handler = self.ITEM_DONE_HANDLERS.get(event.item.type)
+        if handler is None:
+            return
+        async for out in getattr(self, handler)(state, event.output_index, tasks.as_mapping(event.item)):
+            yield out
+
+    # -- assistant messages ----------------------------------------------------------------------------
+
+    def _message(self, state: StreamState, output_index: int) -> tuple[MessageState, list[ThreadStreamEvent]]:
+        """The message at ``output_index`` of this model call, started on the fly if it was not announced."""
+        key = (state.turn, output_index)
+        message = state.messages.get(key)
+        if message is not None:
+            return message, []
+        events = state.close_workflow()
+        item = AssistantMessageItem(
+            id=state.new_id("message"), thread_id=state.thread_id, created_at=state.now(), content=[]
+        )
+        message = MessageState(item=item)
+        state.messages[key] = message
+        events.append(state.add_item(item))
+        return message, events
+
+    def _part(
+        self, state: StreamState, message: MessageState, content_index: int
+    ) -> tuple[int, list[ThreadStreamEvent]]:
+        """The ChatKit content index for a Responses content index, adding an empty part if new."""
+        if content_index in message.parts:
+            return message.parts[content_index], []
+        index = len(message.item.content)
+        message.parts[content_index] = index
+        message.item.content.append(AssistantMessageContent(text=""))
+        update = AssistantMessageContentPartAdded(
+            content_index=index, content=AssistantMessageContent(text="")
+        )
+        return index, [ThreadItemUpdatedEvent(item_id=message.item.id, update=update)]
+
+    async def on_message_added(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
+        """An assistant message starts: close the open workflow, add an empty message item."""
+        message, events = self._message(state, output_index)
+        message.raw_id = item.get("id")
+        for out in events:
+            yield out
+
+    async def on_content_part_added(self, state: StreamState, event: Any) -> Events:
+        """A text or refusal part starts (reasoning-text parts are skipped)."""
+        if event.part.type not in ("output_text", "refusal"):
+            return
+        message, events = self._message(state, event.output_index)
+        _, more = self._part(state, message, event.content_index)
+        for out in [*events, *more]:
+            yield out
+
+    async def on_text_delta(self, state: StreamState, event: Any) -> Events:
+        """Text streams into the part."""
+        for out in self._text_delta(state, event.output_index, event.content_index, event.delta):
+            yield out
+
+    async def on_refusal_delta(self, state: StreamState, event: Any) -> Events:
+        """A refusal streams as ordinary text (the run then ends with `on_model_refusal`)."""
+        for out in self._text_delta(state, event.output_index, event.content_index, event.delta):
+            yield out
+
+    def _text_delta(
+        self, state: StreamState, output_index: int, content_index: int, delta: str
+    ) -> list[ThreadStreamEvent]:
+        """Append ``delta`` to a part and say so."""
+        if not delta:
+            return []
+        message, events = self._message(state, output_index)
+        index, more = self._part(state, message, content_index)
+        events.extend(more)
+        part = message.item.content[index]
+        part.text += delta
+        update = AssistantMessageContentPartTextDelta(content_index=index, delta=delta)
+        events.append(ThreadItemUpdatedEvent(item_id=message.item.id, update=update))
+        return events
+
+    async def on_annotation_added(self, state: StreamState, event: Any) -> Events:
+        """A citation: converted by `convert_annotation`; dropped ones leave no gap in the indices."""
+        raw = tasks.as_mapping(event.annotation)
+        annotation = await self.convert_annotation(raw)
+        if annotation is None:
+            return
+        message, events = self._message(state, event.output_index)
+        index, more = self._part(state, message, event.content_index)
+        events.extend(more)
+        count = message.annotation_counts.get(index, 0)
+        message.annotation_counts[index] = count + 1
+        message.item.content[index].annotations.append(annotation)
+        update = AssistantMessageContentPartAnnotationAdded(
+            content_index=index, annotation_index=count, annotation=annotation.model_copy(deep=True)
+        )
+        events.append(ThreadItemUpdatedEvent(item_id=message.item.id, update=update))
+        for out in events:
+            yield out
+
+    async def on_content_part_done(self, state: StreamState, event: Any) -> Events:
+        """The part is final: its full text, KEEPING the annotations streamed so far."""
+        part = tasks.as_mapping(event.part)
+        if part.get("type") not in ("output_text", "refusal"):
+            return
+        message, events = self._message(state, event.output_index)
+        index, more = self._part(state, message, event.content_index)
+        events.extend(more)
+        content = message.item.content[index]
+        final_text = part.get("text") if part.get("type") == "output_text" else part.get("refusal")
+        if isinstance(final_text, str) and final_text:
+            content.text = final_text
+        update = AssistantMessageContentPartDone(content_index=index, content=content.model_copy(deep=True))
+        events.append(ThreadItemUpdatedEvent(item_id=message.item.id, update=update))
+        for out in events:
+            yield out
+
+    async def on_message_done(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
+        """The message is complete: send it whole (the server persists it on this event)."""
+        message, events = self._message(state, output_index)
+        for content_index, part in enumerate(item.get("content") or []):
+            raw = tasks.as_mapping(part)
+            text = raw.get("text") if raw.get("type") == "output_text" else raw.get("refusal")
+            if not isinstance(text, str):
+                continue
+            index, more = self._part(state, message, content_index)
+            events.extend(more)
+            if text and not message.item.content[index].text:
+                message.item.content[index].text = text
+        text = "".join(part.text for part in message.item.content)
+        state.streamed_messages.append((message.raw_id, text))
+        if message.item.id in state.open_items:
+            events.append(state.finish_item(message.item))
+        for out in events:
+            yield out
+
+    async def on_message_output_created(self, state: StreamState, item: Any) -> Events:
+        """Render a message that never streamed (e.g. made by a run error handler); streamed ones: nothing."""
+        raw = tasks.as_mapping(item.raw_item)
+        parts = [tasks.as_mapping(p) for p in raw.get("content") or []]
+        texts = [
+            p.get("text") if p.get("type") == "output_text" else p.get("refusal")
+            for p in parts
+            if p.get("type") in ("output_text", "refusal")
+        ]
+        content = [AssistantMessageContent(text=t) for t in texts if isinstance(t, str)]
+        text = "".join(c.text for c in content)
+        for index, (raw_id, streamed_text) in enumerate(state.streamed_messages):
+            if streamed_text == text and (raw_id == raw.get("id") or raw_id is None or raw.get("id") is None):
+                del state.streamed_messages[index]
+                return
+        for out in state.close_workflow():
+            yield out
+        message = AssistantMessageItem(
+            id=state.new_id("message"), thread_id=state.thread_id, created_at=state.now(), content=content
+        )
+        yield state.add_item(message)
+        yield state.finish_item(message)
+
+    # -- reasoning -------------------------------------------------------------------------------------
+
+    async def on_reasoning_added(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
+        """Reasoning starts: open (and show) a reasoning workflow unless a workflow is already open."""
+        for out in state.open_workflow("reasoning", announce=True):
+            yield out
+
+    async def on_reasoning_summary_delta(self, state: StreamState, event: Any) -> Events:
+        """A summary part streams into its own thought task, with coalesced updates (`thought_update`)."""
+        key = (state.turn, event.output_index, "summary", event.summary_index)
+        for out in self._thought_delta(state, key, event.delta):
+            yield out
+
+    async def on_reasoning_summary_done(self, state: StreamState, event: Any) -> Events:
+        """A summary part is complete: its thought gets the full text and a complete status."""
+        key = (state.turn, event.output_index, "summary", event.summary_index)
+        text = event.text if hasattr(event, "text") else tasks.as_mapping(event.part).get("text", "")
+        for out in self._thought_done(state, key, str(text or "")):
+            yield out
+
+    async def on_reasoning_text_delta(self, state: StreamState, event: Any) -> Events:
+        """Raw reasoning text: shown like a summary only with ``show_raw_reasoning``."""
+        if not self.show_raw_reasoning:
+            return
+        key = (state.turn, event.output_index, "text", event.content_index)
+        for out in self._thought_delta(state, key, event.delta):
+            yield out
+
+    async def on_reasoning_text_done(self, state: StreamState, event: Any) -> Events:
+        """Raw reasoning text is complete (only with ``show_raw_reasoning``)."""
+        if not self.show_raw_reasoning:
+            return
+        key = (state.turn, event.output_index, "text", event.content_index)
+        for out in self._thought_done(state, key, str(event.text or "")):
+            yield out
+
+    async def on_reasoning_done(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
+        """The reasoning item is complete: finish any thought whose done event did not come."""
+        for index, part in enumerate(item.get("summary") or []):
+            key = (state.turn, output_index, "summary", index)
+            thought = state.thoughts.get(key)
+            if thought is not None and not thought.done:
+                for out in self._thought_done(state, key, str(tasks.as_mapping(part).get("text") or "")):
+                    yield out
+        for key, thought in list(state.thoughts.items()):
+            if key[:2] == (state.turn, output_index) and not thought.done:
+                for out in self._thought_done(state, key, thought.text):
+                    yield out
+
+    def thought_task(self, text: str, *, done: bool) -> ThoughtTask:
+        """The thought task for a summary part (override to split a leading ``**title**``, say)."""
+        return ThoughtTask(content=text, status_indicator="complete" if done else "loading")
+
+    def should_update_thought(self, sent: int, pending: int) -> bool:
+        """Whether to send an interim thought update now.
+
+        Updates resend the whole thought, so one is sent only once the unsent text is at least
+        ``max(thought_min_update_chars, thought_update_growth * sent)``: total bytes stay linear in the
+        thought's length and the client still sees steady progress. Deterministic (no clocks).
+        """
+        return pending >= max(self.thought_min_update_chars, int(self.thought_update_growth * sent))
+
+    def _thought_delta(
+        self, state: StreamState, key: tuple[int, int, str, int], delta: str
+    ) -> list[ThreadStreamEvent]:
+        """Grow a thought; the first delta adds the task, later ones are coalesced."""
+        if not delta:
+            return []
+        thought = state.thoughts.get(key)
+        if thought is None:
+            ref, events = state.add_task(self.thought_task(delta, done=False), kind="reasoning")
+            state.thoughts[key] = ThoughtState(ref=ref, text=delta, sent=len(delta))
+            return events
+        thought.text += delta
+        if thought.done or not self.should_update_thought(thought.sent, len(thought.text) - thought.sent):
+            return []
+        thought.sent = len(thought.text)
+        return state.update_task(thought.ref, self.thought_task(thought.text, done=False))
+
+    def _thought_done(
+        self, state: StreamState, key: tuple[int, int, str, int], text: str
+    ) -> list[ThreadStreamEvent]:
+        """Complete a thought with its final text (adding it if no delta came)."""
+        thought = state.thoughts.get(key)
+        if thought is None:
+            if not text:
+                return []
+            ref, events = state.add_task(self.thought_task(text, done=True), kind="reasoning")
+            state.thoughts[key] = ThoughtState(ref=ref, text=text, sent=len(text), done=True)
+            return events
+        if thought.done:
+            return []
+        thought.done = True
+        thought.text = text or thought.text
+        thought.sent = len(thought.text)
+        return state.update_task(thought.ref, self.thought_task(thought.text, done=True))
+
+    # -- function tools, handoffs, client tools -------------------------------------------------------
+
+    def function_task(
+        self, state: StreamState, call: ToolCallState, *, output: Any = None, done: bool = False
+    ) -> Task:
+        """The task shown for a function tool call (name, arguments, and a short output when done)."""
+        return tasks.function_tool_task(
+            call.name, call.arguments, output=output, done=done, max_output_chars=self.tool_output_chars
+        )
+
+    def _register_call(
+        self, state: StreamState, output_index: int, item: dict[str, Any], kind: str
+    ) -> ToolCallState:
+        """Remember a tool call by its call id (and its output position)."""
+        call_id = str(item.get("call_id") or item.get("id") or f"{state.turn}:{output_index}")
+        call = state.calls.get(call_id)
+        if call is None:
+            call = ToolCallState(
+                call_id=call_id,
+                name=str(item.get("name") or item.get("type") or "tool"),
+                kind=kind,
+                order=len(state.calls),
+            )
+            state.calls[call_id] = call
+        call.item = item
+        call.arguments = str(item.get("arguments") or call.arguments)
+        state.call_at[(state.turn, output_index)] = call_id
+        return call
+
+    async def on_function_call_added(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """A function call starts: a loading task (a handoff task for handoffs, none for client tools)."""
+        name = str(item.get("name") or "")
+        if name in state.client_tool_names:
+            self._register_call(state, output_index, item, "client")
+            return
+        if name in state.handoff_targets:
+            call = self._register_call(state, output_index, item, "handoff")
+            call.ref, events = state.add_task(tasks.handoff_task(state.handoff_targets[name], done=False))
+        else:
+            call = self._register_call(state, output_index, item, "function")
+            call.ref, events = state.add_task(self.function_task(state, call))
+        for out in events:
+            yield out
+
+    async def on_function_call_done(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """The call's arguments are complete: show them (argument deltas are not streamed)."""
+        call = self._register_call(state, output_index, item, "function")
+        if call.kind != "function" or call.ref is None:
+            return
+        for out in state.update_task(call.ref, self.function_task(state, call)):
+            yield out
+
+    async def on_tool_called(self, state: StreamState, item: Any) -> Events:
+        """Run item for a tool call: adds a task if the raw events did not (e.g. non-streaming models)."""
+        raw = tasks.as_mapping(item.raw_item)
+        if raw.get("type") != "function_call":
+            return
+        call_id = str(raw.get("call_id") or "")
+        if not call_id or call_id in state.calls:
+            return
+        name = str(raw.get("name") or "")
+        kind = "client" if name in state.client_tool_names else "function"
+        call = ToolCallState(call_id=call_id, name=name, kind=kind, order=len(state.calls))
+        call.arguments = str(raw.get("arguments") or "")
+        state.calls[call_id] = call
+        if kind == "function":
+            call.ref, events = state.add_task(self.function_task(state, call))
+            for out in events:
+                yield out
+
+    async def on_tool_output(self, state: StreamState, item: Any) -> Events:
+        """A tool finished: its task completes with a short output (client tools: nothing)."""
+        call_id = item.call_id or tasks.as_mapping(item.raw_item).get("call_id")
+        call = state.calls.get(str(call_id)) if call_id else None
+        if call is None:
+            for out in self._output_without_call(state, str(call_id or ""), item.output):
+                yield out
+            return
+        if call.kind == "client" or call.ref is None:
+            return
+        if call.kind == "function":
+            task = self.function_task(state, call, output=item.output, done=True)
+        else:
+            task = tasks.hosted_tool_task(
+                call.item, done=True, output=item.output, max_output_chars=self.tool_output_chars
+            )
+        for out in state.update_task(call.ref, task):
+            yield out
+
+    def _output_without_call(self, state: StreamState, call_id: str, output: Any) -> list[ThreadStreamEvent]:
+        """A tool output for a call of an earlier turn (resumed approval): complete its waiting task."""
+        workflow = state.workflow
+        if workflow is not None:
+            for index, task in enumerate(workflow.item.workflow.tasks):
+                if isinstance(task, CustomTask) and (task.title or "").startswith(
+                    tasks.APPROVAL_WAITING_PREFIX
+                ):
+                    name = (task.title or "")[len(tasks.APPROVAL_WAITING_PREFIX) :]
+                    content = task.content or ""
+                    result = tasks.summarize_output(output, self.tool_output_chars)
+                    new_task = CustomTask(
+                        title=f"Called {name}",
+                        icon="bolt",
+                        content="\n\n".join(x for x in (content, f"Result: {result}" if result else "") if x)
+                        or None,
+                        status_indicator="complete",
+                    )
+                    return state.update_task(TaskRef(workflow, index), new_task)
+        call = ToolCallState(call_id=call_id, name="a tool", kind="function", order=len(state.calls))
+        state.calls[call_id] = call
+        call.ref, events = state.add_task(self.function_task(state, call, output=output, done=True))
+        return events
+
+    async def on_handoff_requested(self, state: StreamState, item: Any) -> Events:
+        """A handoff call: turn its task into a handoff task if it was drawn as a function call."""
+        raw = tasks.as_mapping(item.raw_item)
+        call = state.calls.get(str(raw.get("call_id") or ""))
+        if call is None or call.kind == "handoff" or call.ref is None:
+            return
+        call.kind = "handoff"
+        target = state.handoff_targets.get(call.name, call.name.removeprefix("transfer_to_"))
+        for out in state.update_task(call.ref, tasks.handoff_task(target, done=False)):
+            yield out
+
+    async def on_handoff_occurred(self, state: StreamState, item: Any) -> Events:
+        """The handoff happened: its task completes, naming the new agent."""
+        raw = tasks.as_mapping(item.raw_item)
+        target = getattr(getattr(item, "target_agent", None), "name", None) or "another agent"
+        call = state.calls.get(str(raw.get("call_id") or ""))
+        if call is None or call.ref is None:
+            _, events = state.add_task(tasks.handoff_task(target, done=True))
+            for out in events:
+                yield out
+            return
+        call.kind = "handoff"
+        for out in state.update_task(call.ref, tasks.handoff_task(target, done=True)):
+            yield out
+
+    # -- hosted tools -----------------------------------------------------------------------------------
+
+    def _hosted_add(self, state: StreamState, output_index: int, task: Task) -> list[ThreadStreamEvent]:
+        """Add a hosted tool's task, keyed by its output position."""
+        ref, events = state.add_task(task)
+        state.hosted[(state.turn, output_index)] = ref
+        return events
+
+    def _hosted_update(self, state: StreamState, output_index: int, task: Task) -> list[ThreadStreamEvent]:
+        """Update (or add, if its start was missed) a hosted tool's task."""
+        ref = state.hosted.get((state.turn, output_index))
+        if ref is None:
+            return self._hosted_add(state, output_index, task)
+        return state.update_task(ref, task)
+
+    async def on_web_search_added(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """Web search starts: a loading search task with the query."""
+        for out in self._hosted_add(state, output_index, tasks.web_search_task(item, done=False)):
+            yield out
+
+    async def on_web_search_done(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
+        """Web search done: queries and sources (sources need ``web_search_call.action.sources``)."""
+        for out in self._hosted_update(state, output_index, tasks.web_search_task(item, done=True)):
+            yield out
+
+    async def on_file_search_added(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """File search starts: a loading file task."""
+        for out in self._hosted_add(state, output_index, tasks.file_search_task(item, done=False)):
+            yield out
+
+    async def on_file_search_done(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """File search done: files found as sources (needs ``include_search_results=True``)."""
+        for out in self._hosted_update(state, output_index, tasks.file_search_task(item, done=True)):
+            yield out
+
+    async def on_code_interpreter_added(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """Code interpreter starts: a loading task (code deltas are not streamed)."""
+        for out in self._hosted_add(state, output_index, tasks.code_interpreter_task(item, done=False)):
+            yield out
+
+    async def on_code_interpreter_done(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """Code interpreter done: the code and its logs."""
+        task = tasks.code_interpreter_task(item, done=True, max_output_chars=self.tool_output_chars)
+        for out in self._hosted_update(state, output_index, task):
+            yield out
+
+    async def on_mcp_call_added(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
+        """Hosted MCP call starts: a loading task naming server and tool."""
+        for out in self._hosted_add(state, output_index, tasks.mcp_call_task(item, done=False)):
+            yield out
+
+    async def on_mcp_call_done(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
+        """Hosted MCP call done: output or error."""
+        task = tasks.mcp_call_task(item, done=True, max_output_chars=self.tool_output_chars)
+        for out in self._hosted_update(state, output_index, task):
+            yield out
+
+    async def on_mcp_list_tools_done(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """Hosted MCP tool listing: nothing, unless it failed (a warning notice)."""
+        if item.get("error"):
+            server = item.get("server_label") or "MCP"
+            yield NoticeEvent(level="warning", message=f"Could not list the tools of {server}.")
+
+    async def on_tool_call_added(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
+        """Computer, shell, apply_patch, custom tool, MCP approval request: a loading task."""
+        call = self._register_call(state, output_index, item, "hosted")
+        call.ref, events = state.add_task(tasks.hosted_tool_task(item, done=False))
+        state.hosted[(state.turn, output_index)] = call.ref
+        for out in events:
+            yield out
+
+    async def on_tool_call_done(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
+        """The call is fully known (command, file...): show it; it completes on its output."""
+        call = self._register_call(state, output_index, item, "hosted")
+        if call.ref is None:
+            call.ref, events = state.add_task(tasks.hosted_tool_task(item, done=False))
+        else:
+            events = state.update_task(call.ref, tasks.hosted_tool_task(item, done=False))
+        for out in events:
+            yield out
+
+    async def on_hosted_tool_output_done(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """A hosted tool's output item (hosted shell): completes the call's task."""
+        call = state.calls.get(str(item.get("call_id") or ""))
+        if call is None or call.ref is None:
+            return
+        output = item.get("output")
+        task = tasks.hosted_tool_task(
+            call.item, done=True, output=output, max_output_chars=self.tool_output_chars
+        )
+        for out in state.update_task(call.ref, task):
+            yield out
+
+    async def on_mcp_approval_response(self, state: StreamState, item: Any) -> Events:
+        """An MCP approval was answered by the tool's callback: its task completes."""
+        raw = tasks.as_mapping(item.raw_item)
+        call = state.calls.get(str(raw.get("approval_request_id") or ""))
+        if call is None or call.ref is None:
+            return
+        approved = bool(raw.get("approve"))
+        task = tasks.hosted_tool_task(call.item, done=True, output="approved" if approved else "rejected")
+        for out in state.update_task(call.ref, task):
+            yield out
+
+    # -- image generation -------------------------------------------------------------------------------
+
+    async def base64_image_to_url(
+        self, image_id: str, base64_image: str, partial_image_index: int | None = None
+    ) -> str:
+        """Where the client loads the image from: a ``data:`` URL by default; override to upload it."""
+        return f"data:image/png;base64,{base64_image}"
+
+    def partial_image_progress(self, state: StreamState, partial_image_index: int) -> float | None:
+        """Progress of a partial image: ``(index + 1) / (partial_images + 1)``, ``None`` if unknown."""
+        total = self.partial_images
+        if total is None and state.agent is not None:
+            for tool in state.agent.tools:
+                if isinstance(tool, ImageGenerationTool):
+                    config = tasks.as_mapping(tool.tool_config)
+                    value = config.get("partial_images")
+                    total = value if isinstance(value, int) else None
+        if not total:
+            return None
+        return min(1.0, (partial_image_index + 1) / (total + 1))
+
+    async def on_image_generation_added(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """Image generation starts: an image task, the workflow closes, an empty image item is added."""
+        ref, events = state.add_task(tasks.image_task(done=False))
+        events.extend(state.close_workflow())
+        image = GeneratedImageItem(
+            id=state.new_id("image"), thread_id=state.thread_id, created_at=state.now()
+        )
+        state.images[(state.turn, output_index)] = ImageState(item=image, ref=ref)
+        events.append(state.add_item(image))
+        for out in events:
+            yield out
+
+    async def on_image_partial(self, state: StreamState, event: Any) -> Events:
+        """A partial image: the image item shows it with a progress estimate (per image item)."""
+        image = state.images.get((state.turn, event.output_index))
+        if image is None:
+            return
+        url = await self.base64_image_to_url(
+            image.item.id, event.partial_image_b64, event.partial_image_index
+        )
+        generated = GeneratedImage(id=image.item.id, url=url)
+        image.item.image = generated
+        update = GeneratedImageUpdated(
+            image=generated.model_copy(),
+            progress=self.partial_image_progress(state, event.partial_image_index),
+        )
+        yield ThreadItemUpdatedEvent(item_id=image.item.id, update=update)
+
+    async def on_image_generation_done(
+        self, state: StreamState, output_index: int, item: dict[str, Any]
+    ) -> Events:
+        """The image is ready (done, task complete) or failed (removed, warning notice)."""
+        image = state.images.pop((state.turn, output_index), None)
+        if image is None:
+            async for out in self.on_image_generation_added(state, output_index, item):
+                yield out
+            image = state.images.pop((state.turn, output_index))
+        result = item.get("result")
+        if isinstance(result, str) and result and item.get("status") not in ("failed", "incomplete"):
+            url = await self.base64_image_to_url(image.item.id, result)
+            image.item.image = GeneratedImage(id=image.item.id, url=url)
+            yield state.finish_item(image.item)
+            task = tasks.image_task(done=True)
+        else:
+            yield state.remove_item(image.item.id)
+            yield NoticeEvent(level="warning", message="The image could not be generated.")
+            task = tasks.image_task(done=True, failed=True)
+        if image.ref is not None:
+            for out in state.update_task(image.ref, task):
+                yield out
+
+    # -- annotations --------------------------------------------------------------------------------------
+
+    async def convert_annotation(self, annotation: dict[str, Any]) -> Annotation | None:
+        """ChatKit annotation for a Responses annotation (a plain dict), ``None`` to drop it."""
+        kind = annotation.get("type")
+        if kind == "url_citation":
+            return await self.url_citation_to_annotation(annotation)
+        if kind == "file_citation":
+            return await self.file_citation_to_annotation(annotation)
+        if kind == "container_file_citation":
+            return await self.container_file_citation_to_annotation(annotation)
+        if kind == "file_path":
+            return await self.file_path_to_annotation(annotation)
+        return None
+
+    async def url_citation_to_annotation(self, annotation: dict[str, Any]) -> Annotation | None:
+        """``url_citation`` -> URL source placed at ``end_index``."""
+        return tasks.annotation_from_responses(annotation)
+
+    async def file_citation_to_annotation(self, annotation: dict[str, Any]) -> Annotation | None:
+        """``file_citation`` -> file source placed at ``index``."""
+        return tasks.annotation_from_responses(annotation)
+
+    async def container_file_citation_to_annotation(self, annotation: dict[str, Any]) -> Annotation | None:
+        """``container_file_citation`` -> file source placed at ``end_index``."""
+        return tasks.annotation_from_responses(annotation)
+
+    async def file_path_to_annotation(self, annotation: dict[str, Any]) -> Annotation | None:
+        """``file_path`` (a generated file) -> dropped by default; override to link your download URL."""
+        return None
+
+    # -- requests from tools (AgentContext helpers) ----------------------------------------------------
+
+    async def on_context_request(self, state: StreamState, request: ContextRequest) -> Events:
+        """Route a request a tool made through `AgentContext`."""
+        if isinstance(request, SendEvent):
+            stream = self.on_context_event(state, request.event)
+        elif isinstance(request, StartWorkflow):
+            stream = self.on_start_workflow(state, request)
+        elif isinstance(request, AddWorkflowTask):
+            stream = self.on_add_workflow_task(state, request)
+        elif isinstance(request, UpdateWorkflowTask):
+            stream = self.on_update_workflow_task(state, request)
+        else:
+            stream = self.on_end_workflow(state, request)
+        async for out in stream:
+            yield out
+
+    async def on_context_event(self, state: StreamState, event: ThreadStreamEvent) -> Events:
+        """An event sent by a tool: an item it adds or finishes first closes the open workflow."""
+        if isinstance(event, ThreadItemAddedEvent | ThreadItemDoneEvent):
+            item = event.item
+            is_open_workflow = state.workflow is not None and state.workflow.item.id == item.id
+            if not is_open_workflow and item.type not in _ITEMS_EXEMPT_FROM_WORKFLOW_CLOSE:
+                for out in state.close_workflow():
+                    yield out
+            if isinstance(event, ThreadItemAddedEvent):
+                if isinstance(item, WorkflowItem):
+                    state.workflow = WorkflowState(item=item.model_copy(deep=True), started_at=state.now())
+                    state.workflow.announced = True
+                    yield state.add_item(state.workflow.item)
+                    return
+                yield state.add_item(item)
+                return
+            if is_open_workflow:
+                state.workflow = None
+            yield state.finish_item(item)
+            return
+        if isinstance(event, ThreadItemRemovedEvent):
+            yield state.remove_item(event.item_id)
+            return
+        yield event
+
+    async def on_start_workflow(self, state: StreamState, request: StartWorkflow) -> Events:
+        """Open the tool's workflow; it is shown at once if it has tasks or is a reasoning workflow."""
+        for out in state.close_workflow():
+            yield out
+        item = WorkflowItem(
+            id=state.new_id("workflow"),
+            thread_id=state.thread_id,
+            created_at=state.now(),
+            workflow=request.workflow.model_copy(deep=True),
+        )
+        state.workflow = WorkflowState(item=item, started_at=item.created_at)
+        if item.workflow.tasks or item.workflow.type == "reasoning":
+            state.workflow.announced = True
+            yield state.add_item(item)
+
+    async def on_add_workflow_task(self, state: StreamState, request: AddWorkflowTask) -> Events:
+        """Append the tool's task to the open workflow (opening a custom one if needed)."""
+        _, events = state.add_task(request.task)
+        for out in events:
+            yield out
+
+    async def on_update_workflow_task(self, state: StreamState, request: UpdateWorkflowTask) -> Events:
+        """Replace a task of the open workflow, by index or by identity of a task added before."""
+        workflow = state.workflow
+        if workflow is None:
+            raise ValueError("update_workflow_task() needs an open workflow; add a task or start one first")
+        if request.task_index is not None:
+            if not 0 <= request.task_index < len(workflow.item.workflow.tasks):
+                raise IndexError(f"the open workflow has no task at index {request.task_index}")
+            ref = TaskRef(workflow, request.task_index)
+        else:
+            found = state.find_task(request.task)
+            if found is None:
+                raise ValueError("update_workflow_task(task) got a task that is not in the open workflow")
+            ref = found
+        for out in state.update_task(ref, request.task):
+            yield out
+
+    async def on_end_workflow(self, state: StreamState, request: EndWorkflow) -> Events:
+        """Close the open workflow with the tool's summary (the duration if none)."""
+        for out in state.close_workflow(request.summary, expanded=request.expanded):
+            yield out
+
+    # -- end of the run ------------------------------------------------------------------------------------
+
+    async def on_run_end(self, state: StreamState) -> Events:
+        """The run ended without error: finish what is open, surface approvals and client tool calls."""
+        for out in self._finish_open(state, keep_partial=True):
+            yield out
+        result = state.result
+        interruptions = list(result.interruptions) if result is not None else []
+        if interruptions:
+            async for out in self.on_interruptions(state, interruptions):
+                yield out
+        calls = state.context.client_tool_calls
+        if calls:
+            async for out in self.on_client_tool_calls(state):
+                yield out
+        for out in state.close_workflow(stop_loading=True):
+            yield out
+
+    def _finish_open(self, state: StreamState, *, keep_partial: bool) -> list[ThreadStreamEvent]:
+        """Finish or remove every open item: messages with text are kept if ``keep_partial``."""
+        events: list[ThreadStreamEvent] = []
+        for key, thought in list(state.thoughts.items()):
+            if not thought.done:
+                events.extend(self._thought_done(state, key, thought.text))
+        for item_id, item in list(state.open_items.items()):
+            if isinstance(item, WorkflowItem):
+                continue
+            if isinstance(item, AssistantMessageItem) and keep_partial and any(c.text for c in item.content):
+                events.append(state.finish_item(item))
+            else:
+                events.append(state.remove_item(item_id))
+        state.images.clear()
+        events.extend(state.settle_closed_workflows())
+        return events
+
+    async def on_interruptions(self, state: StreamState, interruptions: list[ToolApprovalItem]) -> Events:
+        """The run paused for approvals: tasks wait, the state is kept on the context, a widget asks."""
+        result = state.result
+        for approval in interruptions:
+            call = state.calls.get(str(approval.call_id or ""))
+            arguments = approval.arguments
+            task = tasks.waiting_for_approval_task(approval.name or approval.tool_name or "tool", arguments)
+            if call is not None and call.ref is not None:
+                for out in state.update_task(call.ref, task):
+                    yield out
+            else:
+                _, events = state.add_task(task)
+                for out in events:
+                    yield out
+        if result is not None:
+            state.context.run_state = result.to_state()
+        for out in state.close_workflow():
+            yield out
+        widget = approval_widget(interruptions)
+        item = WidgetItem(
+            id=state.new_id("widget"), thread_id=state.thread_id, created_at=state.now(), widget=widget
+        )
+        yield state.finish_item(item)
+
+    async def on_client_tool_calls(self, state: StreamState) -> Events:
+        """The turn ends with pending client tool calls, in the model's call order, each with its call id."""
+        for out in state.close_workflow():
+            yield out
+        calls = state.context.client_tool_calls
+        order = {call_id: call.order for call_id, call in state.calls.items()}
+        for call_id in sorted(calls, key=lambda c: order.get(c, len(order))):
+            call = calls[call_id]
+            item = ClientToolCallItem(
+                id=state.new_id("tool_call"),
+                thread_id=state.thread_id,
+                created_at=state.now(),
+                status="pending",
+                call_id=call_id,
+                name=call.name,
+                arguments=dict(call.arguments),
+            )
+            yield state.finish_item(item)
+
+    # -- errors ------------------------------------------------------------------------------------------
+
+    async def on_run_error(self, state: StreamState, error: Exception) -> Events:
+        """Route the exception that ended the run; the stream still ends cleanly."""
+        if isinstance(
+            error,
+            InputGuardrailTripwireTriggered
+            | OutputGuardrailTripwireTriggered
+            | ToolInputGuardrailTripwireTriggered
+            | ToolOutputGuardrailTripwireTriggered,
+        ):
+            stream = self.on_guardrail_tripwire(state, error)
+        elif isinstance(error, MaxTurnsExceeded):
+            stream = self.on_max_turns_exceeded(state, error)
+        elif isinstance(error, ModelRefusalError):
+            stream = self.on_model_refusal(state, error)
+        else:
+            stream = self.on_model_error(state, error)
+        async for out in stream:
+            yield out
+
+    def guardrail_message(self, error: Exception) -> str:
+        """The notice shown when a guardrail stops the turn."""
+        if isinstance(error, InputGuardrailTripwireTriggered):
+            return "This message can't be answered: it was stopped by a safety check."
+        if isinstance(error, OutputGuardrailTripwireTriggered):
+            return "The reply was withheld by a safety check."
+        return "A tool call was blocked by a safety check, so the reply was stopped."
+
+    async def on_guardrail_tripwire(self, state: StreamState, error: Exception) -> Events:
+        """A guardrail tripped: remove every item this turn produced (in order) and show a danger notice."""
+        for thought in state.thoughts.values():
+            thought.done = True
+        state.workflow = None
+        for item_id in state.produced:
+            if item_id not in state.removed:
+                yield state.remove_item(item_id)
+        state.images.clear()
+        yield NoticeEvent(level="danger", message=self.guardrail_message(error))
+
+    async def on_max_turns_exceeded(self, state: StreamState, error: MaxTurnsExceeded) -> Events:
+        """Too many turns: keep what was said, close the rest, and report it (retrying would not help)."""
+        for out in self._finish_open(state, keep_partial=True):
+            yield out
+        for out in state.close_workflow(stop_loading=True):
+            yield out
+        yield ErrorEvent(
+            code="custom",
+            message="The assistant stopped because it reached its step limit for one reply.",
+            allow_retry=False,
+        )
+
+    async def on_model_refusal(self, state: StreamState, error: ModelRefusalError) -> Events:
+        """The model refused: the refusal text stays (it streamed as a message), then a retryable error."""
+        for out in self._finish_open(state, keep_partial=True):
+            yield out
+        for out in state.close_workflow(stop_loading=True):
+            yield out
+        yield ErrorEvent(
+            code="custom", message="The model declined to answer this request.", allow_retry=True
+        )
+
+    def error_event(self, error: Exception) -> ErrorEvent:
+        """The ``error`` event for a failed run (no internal details leak to the client)."""
+        if isinstance(error, CustomStreamError):
+            return ErrorEvent(code="custom", message=error.message, allow_retry=error.allow_retry)
+        if isinstance(error, StreamError):
+            return ErrorEvent(code="stream.error", allow_retry=error.allow_retry)
+        if isinstance(error, ModelBehaviorError):
+            return ErrorEvent(
+                code="custom",
+                message="The model returned an unexpected response. Please try again.",
+                allow_retry=True,
+            )
+        if isinstance(error, UserError):
+            return ErrorEvent(code="stream.error", allow_retry=False)
+        return ErrorEvent(code="stream.error", allow_retry=True)
+
+    async def on_model_error(self, state: StreamState, error: Exception) -> Events:
+        """Model, API or tool failure: unfinished messages and images are removed, then an error event."""
+        for out in self._finish_open(state, keep_partial=self.keep_partial_message_on_error):
+            yield out
+        for out in state.close_workflow(stop_loading=True):
+            yield out
+        yield self.error_event(error)
+
+
+# --- merging and running -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RunFinished:
+    """Sent by the pump when the run's event stream ended; ``error`` is what it raised, if anything."""
+
+    error: Exception | None
+
+
+async def _pump(result: RunResultStreaming, send: MemoryObjectSendStream[Any]) -> None:
+    """Forward the run's events into the merge channel without ever blocking the run."""
+    error: Exception | None = None
+    try:
+        async with aclosing(cast(Any, result.stream_events())) as events:
+            async for event in events:
+                send.send_nowait(event)
+    except Exception as exc:
+        error = exc
+    try:
+        send.send_nowait(_RunFinished(error))
+    except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+        pass
+    finally:
+        send.close()
+
+
+async def _stop_run(result: RunResultStreaming, pump: asyncio.Future[None]) -> None:
+    """Cancel the run if it is still going, then wait (shielded, at most 5 s) for it and the pump to end."""
+    if not result.is_complete:
+        result.cancel()
+    if not pump.done():
+        pump.cancel()
+    waiting: list[asyncio.Future[Any]] = [pump]
+    if result.run_loop_task is not None and not result.run_loop_task.done():
+        waiting.append(result.run_loop_task)
+    with anyio.move_on_after(5.0, shield=True):
+        await asyncio.wait(waiting)
+
+
+async def stream_agent_response(
+    context: AgentContext[Any],
+    result: RunResultStreaming,
+    *,
+    converter: StreamConverter | None = None,
+) -> AsyncGenerator[ThreadStreamEvent, None]:
+    """Convert a streamed Agents SDK run into ChatKit thread stream events.
+
+    Events from the run and requests from tools (through ``context``) are merged in one ordered
+    channel. Run errors become events (see `StreamConverter.on_run_error`) and are kept on
+    ``context.error``; the generator then ends normally. Closing or cancelling the consumer cancels the
+    run. Consume it with ``contextlib.aclosing`` if you may stop early.
+    """
+    converter = converter or StreamConverter()
+    state = converter.create_state(context, result)
+    await converter.resume_workflow(state)
+    send: MemoryObjectSendStream[Any]
+    receive: MemoryObjectReceiveStream[Any]
+    send, receive = anyio.create_memory_object_stream[Any](UNBOUNDED)
+
+    def stop_after_turn() -> None:
+        if not result.is_complete:
+            result.cancel(mode="after_turn")
+
+    context._attach(send.clone(), stop_after_turn)
+    pump = asyncio.ensure_future(_pump(result, send))
+    try:
+        async for message in receive:
+            if isinstance(message, _RunFinished):
+                if message.error is None:
+                    stream = converter.on_run_end(state)
+                else:
+                    context.error = message.error
+                    logger.info("agent run ended with %r", message.error)
+                    stream = converter.on_run_error(state, message.error)
+                async for out in stream:
+                    yield out
+                break
+            if isinstance(message, PendingRequest):
+                try:
+                    async for out in converter.on_context_request(state, message.request):
+                        yield out
+                except Exception as exc:
+                    message.error = exc
+                finally:
+                    message.done.set()
+                continue
+            async for out in converter.convert(state, cast(AgentStreamEvent, message)):
+                yield out
+    finally:
+        context._detach()
+        await _stop_run(result, pump)
+        _release_pending(receive)
+        receive.close()
+
+
+def _release_pending(receive: MemoryObjectReceiveStream[Any]) -> None:
+    """Wake every tool still waiting on a request that will never be streamed."""
+    while True:
+        try:
+            message = receive.receive_nowait()
+        except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
+            return
+        if isinstance(message, PendingRequest):
+            message.done.set()

@@ -1,0 +1,19 @@
+"""The ChatKit server layer: request routing, persistence while streaming, and the agent server."""
+
+from __future__ import annotations
+
+from chatkit_agents.server.agent_server import AgentServer
+from chatkit_agents.server.attachments import AttachmentStore
+from chatkit_agents.server.results import ErrorResult, NonStreamingResult, StreamingResult, error_result
+from chatkit_agents.server.server import CANCELLED_NOTE, ChatKitServer
+
+__all__ = [
+    "CANCELLED_NOTE",
+    "AgentServer",
+    "AttachmentStore",
+    "ChatKitServer",
+    "ErrorResult",
+    "NonStreamingResult",
+    "StreamingResult",
+    "error_result",
+]

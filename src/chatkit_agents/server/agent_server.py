@@ -1,0 +1,200 @@
+"""`AgentServer`: serve one Agents SDK agent as a ChatKit backend with no code beyond the agent itself.
+
+Each turn loads the thread's stored items, converts them to model input (`to_agent_input`), runs
+``Runner.run_streamed`` with an `AgentContext`, and streams the converted events; `ChatKitServer` persists
+them. Client tool outputs, retries, approvals (``chatkit_agents.approval`` actions), cancellation and
+errors are handled here or in the base class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from agents.run import DEFAULT_MAX_TURNS
+from typing_extensions import TypeVar
+
+from agents import Agent, RunConfig, Runner
+from chatkit_agents._ids import Clock, utc_now
+from chatkit_agents.agents.context import AgentContext
+from chatkit_agents.agents.input import ThreadItemConverter, to_agent_input
+from chatkit_agents.agents.stream import StreamConverter, stream_agent_response
+from chatkit_agents.agents.tools import (
+    APPROVAL_ACTION_TYPE,
+    RUN_STATE_METADATA_KEY,
+    ApprovalDecision,
+    apply_approval_decisions,
+    dump_run_state,
+    load_run_state,
+    parse_approval_action,
+)
+from chatkit_agents.errors import ConflictError, FeatureNotConfiguredError
+from chatkit_agents.server._closing import closing
+from chatkit_agents.server.attachments import AttachmentStore
+from chatkit_agents.server.server import ChatKitServer
+from chatkit_agents.store import MemoryStore, Store
+from chatkit_agents.types import (
+    Action,
+    ThreadItem,
+    ThreadItemReplacedEvent,
+    ThreadMetadata,
+    ThreadStreamEvent,
+    UserMessageItem,
+    WidgetItem,
+)
+from chatkit_agents.widgets import Card, Text, Title
+
+__all__ = ["AgentServer"]
+
+TContext = TypeVar("TContext", default=Any)
+
+_HISTORY_PAGE = 200
+
+
+class AgentServer(ChatKitServer[TContext]):
+    """A `ChatKitServer` whose replies come from ``agent``: ``create_app(AgentServer(agent))`` is a backend.
+
+    ``store`` defaults to a `MemoryStore` (nothing written to disk; pass ``SQLiteStore("chat.db")`` to keep
+    threads across restarts). ``converter`` maps run events to ChatKit events, ``input_converter`` maps
+    stored items back to model input, ``max_history_items`` / ``max_history_tokens`` bound that input,
+    and ``run_config`` / ``max_turns`` go to ``Runner.run_streamed``.
+    """
+
+    def __init__(
+        self,
+        agent: Agent[Any],
+        store: Store[TContext] | None = None,
+        *,
+        attachment_store: AttachmentStore[TContext] | None = None,
+        converter: StreamConverter | None = None,
+        input_converter: ThreadItemConverter | None = None,
+        run_config: RunConfig | None = None,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        max_history_items: int | None = None,
+        max_history_tokens: int | None = None,
+        clock: Clock = utc_now,
+        page_size: int = 20,
+    ) -> None:
+        super().__init__(
+            store if store is not None else MemoryStore[TContext](),
+            attachment_store,
+            clock=clock,
+            page_size=page_size,
+        )
+        self.agent = agent
+        self.converter = converter or StreamConverter()
+        self.input_converter = input_converter or ThreadItemConverter()
+        self.run_config = run_config
+        self.max_turns = max_turns
+        self.max_history_items = max_history_items
+        self.max_history_tokens = max_history_tokens
+
+    # -- hooks ---------------------------------------------------------------------------------------
+
+    def agent_for(self, thread: ThreadMetadata, context: TContext) -> Agent[Any]:
+        """The agent that answers in this thread (override to pick one per user or thread)."""
+        return self.agent
+
+    def create_agent_context(self, thread: ThreadMetadata, context: TContext) -> AgentContext[TContext]:
+        """The `AgentContext` tools receive as ``ctx.context`` (override to attach your own fields)."""
+        return AgentContext(thread, self.store, context, clock=self.clock)
+
+    async def load_history(self, thread: ThreadMetadata, context: TContext) -> list[ThreadItem]:
+        """Every stored item of the thread, oldest first (the input converter windows it)."""
+        items: list[ThreadItem] = []
+        after: str | None = None
+        while True:
+            page = await self.store.load_thread_items(thread.id, after, _HISTORY_PAGE, "asc", context)
+            items.extend(page.data)
+            if not page.has_more or page.after is None:
+                return items
+            after = page.after
+
+    # -- ChatKitServer -------------------------------------------------------------------------------
+
+    async def respond(
+        self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: TContext
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """Run the agent on the thread's history and stream its reply."""
+        history = await self.load_history(thread, context)
+        agent_input = await to_agent_input(
+            history,
+            converter=self.input_converter,
+            max_items=self.max_history_items,
+            max_tokens=self.max_history_tokens,
+        )
+        if input_user_message is not None:
+            thread.metadata.pop(RUN_STATE_METADATA_KEY, None)  # a new message abandons a paused run
+        agent_context = self.create_agent_context(thread, context)
+        result = Runner.run_streamed(
+            self.agent_for(thread, context),
+            agent_input,
+            context=agent_context,
+            run_config=self.run_config,
+            max_turns=self.max_turns,
+        )
+        async for event in self._stream_run(thread, agent_context, result):
+            yield event
+
+    async def action(
+        self, thread: ThreadMetadata, action: Action, sender: WidgetItem | None, context: TContext
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """Resume a run paused for approvals; other action types need an override of this method."""
+        decisions = parse_approval_action(action)
+        if decisions is None:
+            raise FeatureNotConfiguredError(
+                f"{type(self).__name__} handles only {APPROVAL_ACTION_TYPE!r} actions; override action() "
+                f"to handle {action.type!r} (and call super().action() for approvals)."
+            )
+        async for event in self.resume_after_approval(thread, decisions, sender, context):
+            yield event
+
+    async def resume_after_approval(
+        self,
+        thread: ThreadMetadata,
+        decisions: dict[str, ApprovalDecision],
+        sender: WidgetItem | None,
+        context: TContext,
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """Apply the user's decisions to the paused run stored on the thread and stream the rest of it."""
+        data = thread.metadata.get(RUN_STATE_METADATA_KEY)
+        if not isinstance(data, str):
+            raise ConflictError("Nothing in this thread is waiting for approval.", code="no_paused_run")
+        agent = self.agent_for(thread, context)
+        agent_context = self.create_agent_context(thread, context)
+        state = await load_run_state(agent, data, agent_context)
+        apply_approval_decisions(state, decisions)
+        del thread.metadata[RUN_STATE_METADATA_KEY]
+        if sender is not None:
+            yield ThreadItemReplacedEvent(
+                item=sender.model_copy(update={"widget": decided_widget(decisions)})
+            )
+        result = Runner.run_streamed(
+            agent, state, context=agent_context, run_config=self.run_config, max_turns=self.max_turns
+        )
+        async for event in self._stream_run(thread, agent_context, result):
+            yield event
+
+    async def _stream_run(
+        self, thread: ThreadMetadata, agent_context: AgentContext[TContext], result: Any
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        stream = stream_agent_response(agent_context, result, converter=self.converter)
+        async with closing(stream):
+            async for event in stream:
+                yield event
+        if agent_context.run_state is not None:
+            thread.metadata[RUN_STATE_METADATA_KEY] = dump_run_state(agent_context.run_state)
+
+
+def decided_widget(decisions: dict[str, ApprovalDecision]) -> Card:
+    """What the approval card turns into once answered: the decision, and no buttons to press twice."""
+    approved = sum(1 for decision in decisions.values() if decision == "approve")
+    rejected = len(decisions) - approved
+    calls = "tool call was" if len(decisions) == 1 else "tool calls were"
+    if rejected == 0:
+        title, text = "Approved", f"The {calls} approved."
+    elif approved == 0:
+        title, text = "Rejected", f"The {calls} rejected."
+    else:
+        title, text = "Decided", f"{approved} approved, {rejected} rejected."
+    return Card(key=APPROVAL_ACTION_TYPE, children=[Title(value=title, size="sm"), Text(value=text)])

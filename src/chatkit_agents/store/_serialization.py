@@ -1,0 +1,85 @@
+"""JSON round-tripping of threads, items and attachments, shared by every bundled store.
+
+Stores keep the exact ``model_dump(mode="json")`` of each object (no ``exclude_none``: a stored object
+must load back equal). Timestamps always come back timezone-aware; a naive one is taken as UTC.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from chatkit_agents.types import Attachment, ThreadItem, ThreadMetadata
+
+_ITEM: TypeAdapter[ThreadItem] = TypeAdapter(ThreadItem)
+_ATTACHMENT: TypeAdapter[Attachment] = TypeAdapter(Attachment)
+
+
+def aware(moment: datetime) -> datetime:
+    """Return ``moment`` with a timezone, reading a naive datetime as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def dump_thread(thread: ThreadMetadata) -> str:
+    """The thread's metadata as JSON (a `Thread`'s ``items`` are never stored)."""
+    data = thread.model_dump(mode="json", exclude={"items"})
+    data["created_at"] = aware(thread.created_at).isoformat()
+    return _dumps(data)
+
+
+def load_thread(data: str) -> ThreadMetadata:
+    """Parse metadata written by `dump_thread`."""
+    thread = ThreadMetadata.model_validate_json(data)
+    if thread.created_at.tzinfo is None:
+        thread = thread.model_copy(update={"created_at": aware(thread.created_at)})
+    return thread
+
+
+def dump_item(item: ThreadItem) -> str:
+    """The item as JSON, ``type`` discriminator included."""
+    data = item.model_dump(mode="json")
+    data["created_at"] = aware(item.created_at).isoformat()
+    return _dumps(data)
+
+
+def load_item(data: str) -> ThreadItem:
+    """Parse an item written by `dump_item` into the right `ThreadItem` class."""
+    item = _ITEM.validate_json(data)
+    if item.created_at.tzinfo is None:
+        item = item.model_copy(update={"created_at": aware(item.created_at)})
+    return item
+
+
+def dump_attachment(attachment: Attachment) -> str:
+    """The attachment as JSON, ``type`` discriminator included."""
+    return _dumps(attachment.model_dump(mode="json"))
+
+
+def load_attachment(data: str) -> Attachment:
+    """Parse an attachment written by `dump_attachment`."""
+    return _ATTACHMENT.validate_json(data)
+
+
+def check_item_thread(thread_id: str, item: ThreadItem) -> None:
+    """Refuse to store an item under a thread other than the one it names."""
+    if item.thread_id != thread_id:
+        raise ValueError(
+            f"item {item.id!r} says it belongs to thread {item.thread_id!r} but is being saved into "
+            f"thread {thread_id!r}; set item.thread_id to the thread you save it into"
+        )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def micros(moment: datetime) -> int:
+    """Microseconds since the Unix epoch: an exact, sortable form of a timestamp."""
+    delta = aware(moment) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
