@@ -1,4 +1,4 @@
-"""Developer sessions: `nox -s tests lint typecheck docs examples bench ui`.
+"""Developer sessions: `nox -s tests lint typecheck docs examples bench ui stress`.
 
 Every session installs the project into its own virtualenv from this checkout, so a clean clone needs
 nothing but Python 3 and `pip install nox`.
@@ -48,6 +48,28 @@ def examples(session: nox.Session) -> None:
     """Run every example offline (scripted models, no API key)."""
     session.install("-e", ".[dev]")
     session.run("python", "-m", "pytest", "tests/test_examples.py", "-q", env={"OPENAI_API_KEY": ""})
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Offline speed benchmarks (not part of the test gate): prints the report, writes its JSON.
+
+    ``nox -s bench -- --write-docs`` also fills the results section of docs/performance.md; ``-- --help``
+    lists the other options.
+    """
+    session.install("-e", ".[bench]")
+    session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def stress(session: nox.Session) -> None:
+    """Long reliability runs (tests/stress): every fault point, kill -9 after every frame, load over loopback.
+
+    The PostgreSQL half needs a server on 127.0.0.1:5432 (or ``CHATKIT_TEST_POSTGRES_DSN``). Load knobs:
+    ``CHATKIT_LOAD_CLIENTS``, ``CHATKIT_LOAD_SECONDS``, ``CHATKIT_LOAD_REPORT_DIR`` (see test_load.py).
+    """
+    session.install("-e", ".[dev]")
+    session.run("python", "-m", "pytest", "tests/stress", "--stress", "-q", "-rs", *session.posargs)
 
 
 @nox.session(python=PYTHON)

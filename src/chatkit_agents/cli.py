@@ -73,8 +73,8 @@ def _common_options(parser: argparse.ArgumentParser, default_store: str) -> None
     parser.add_argument(
         "--ui",
         action=argparse.BooleanOptionalAction,
-        default=None,
-        help="serve the chat page at / (demo: on)",
+        default=True,
+        help="serve the chat page at / (default: on; --no-ui turns it off)",
     )
 
 
@@ -145,7 +145,7 @@ def _run(server: Any, args: argparse.Namespace, label: str, store_url: str) -> i
 
     from chatkit_agents.asgi import create_app
 
-    ui = args.ui if args.ui is not None else args.command == "demo"
+    ui: bool = args.ui
     app = create_app(server, path=args.path, cors_origins=args.cors_origin or None, ui=ui)
     try:
         sock = socket.create_server((args.host, args.port))

@@ -106,3 +106,17 @@ class AttachmentNotResolvedError(ConfigurationError):
 
 class UnknownToolCallError(ChatKitAgentsError, LookupError):
     """An approval decision names a tool call id the paused run is not waiting on."""
+
+
+class AttachmentTooLargeError(RequestError):
+    """An upload declares more bytes than the attachment store accepts (``AttachmentStore.max_size``)."""
+
+    status_code = 413
+    default_code = "attachment_too_large"
+
+
+class UnsupportedAttachmentTypeError(RequestError):
+    """An upload's MIME type is not in ``AttachmentStore.allowed_mime_types``."""
+
+    status_code = 415
+    default_code = "unsupported_attachment_type"

@@ -11,7 +11,6 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
-import chatkit.types as oracle
 import pytest
 from agents.testing import ScriptedModel
 from pydantic import TypeAdapter
@@ -26,6 +25,10 @@ from chatkit_agents.testing.scripted import fixed_thread
 from chatkit_agents.types import ThreadStreamEvent, to_client_json
 
 set_tracing_disabled(True)
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)  # openai-chatkit warns about its own widget classes
+    import chatkit.types as oracle
 
 ORACLE: TypeAdapter[Any] = TypeAdapter(oracle.ThreadStreamEvent)
 

@@ -284,3 +284,54 @@ thread.item.done        wf_1 workflow custom summary=0s
     [0] custom none "Waiting for approval: delete_page" icon=keys content='Arguments: {"id": 3}'
 thread.item.done        wdg_2 widget Card (4 children)\
 """)
+
+
+async def test_a_tripwire_never_retracts_items_of_earlier_turns() -> None:
+    from agents import GuardrailFunctionOutput, output_guardrail
+    from chatkit_agents.types import ThreadItemRemovedEvent
+
+    @client_tool
+    def pick_color() -> None:
+        """Ask the user to pick a color on the page."""
+
+    @output_guardrail
+    async def block(ctx: Any, agent: Any, output: Any) -> GuardrailFunctionOutput:
+        return GuardrailFunctionOutput(output_info=None, tripwire_triggered=True)
+
+    server = Server()
+    await server.setup()
+    first_agent = Agent(name="A", tools=[pick_color])
+    await server.run(
+        first_agent,
+        "Paint it",
+        [ResponseStream("resp_1").reasoning("Need a color.").function_call("pick_color", {}, call_id="c1")],
+        server.context(),
+    )
+    second = await server.run(
+        Agent(name="A", tools=[pick_color], output_guardrails=[block]),
+        [
+            {"role": "user", "content": "Paint it"},
+            {"type": "function_call", "call_id": "c1", "name": "pick_color", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c1", "output": "blue"},
+        ],
+        [ResponseStream("resp_2").reasoning("Blue it is.").message("Painted.")],
+        server.context(),
+    )
+    removed = [e.item_id for e in second if isinstance(e, ThreadItemRemovedEvent)]
+    assert removed == ["msg_3"]
+    assert render_events(second) == snapshot("""\
+  task.added            wf_1 [1] thought loading content="Blue it is."
+  task.updated          wf_1 [1] thought complete content="Blue it is."
+thread.item.done        wf_1 workflow reasoning summary=0s
+    [0] thought complete content="Need a color."
+    [1] thought complete content="Blue it is."
+thread.item.added       msg_3 assistant_message
+  content_part.added    msg_3 [0] ""
+  text_delta            msg_3 [0] "Painted."
+  content_part.done     msg_3 [0] "Painted."
+thread.item.done        msg_3 assistant_message "Painted."
+thread.item.removed     msg_3
+thread.item.done        wf_1 workflow reasoning summary=0s
+    [0] thought complete content="Need a color."
+notice                  danger "The reply was withheld by a safety check."\
+""")

@@ -153,3 +153,26 @@ async def test_same_script_twice_gives_the_same_events() -> None:
     first = await run_scripted(Agent(name="A", tools=[lookup]), "Hi", script())
     second = await run_scripted(Agent(name="A", tools=[lookup]), "Hi", script())
     assert [e.model_dump() for e in first.events] == [e.model_dump() for e in second.events]
+
+
+async def test_one_converter_instance_serves_concurrent_runs() -> None:
+    import anyio
+
+    from chatkit_agents.agents import StreamConverter
+
+    converter = StreamConverter()
+
+    def script(n: int) -> list[ResponseStream]:
+        return [ResponseStream(f"resp_{n}").reasoning(f"Thinking {n}.").message("Answer ", f"{n}.")]
+
+    alone = [await run_scripted(agent(), "Hi", script(n), converter=converter) for n in range(3)]
+    together: dict[int, Any] = {}
+
+    async def run(n: int) -> None:
+        together[n] = await run_scripted(agent(), "Hi", script(n), converter=converter)
+
+    async with anyio.create_task_group() as group:
+        for n in range(3):
+            group.start_soon(run, n)
+    for n in range(3):
+        assert together[n].rendered == alone[n].rendered

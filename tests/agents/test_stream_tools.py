@@ -183,6 +183,7 @@ thread.item.added       wf_1 workflow custom
   task.updated          wf_1 [0] custom loading "Calling research" icon=bolt content='Arguments: {"topic": "otters"}'
 progress_update         book-open "Reading sources…"
   task.added            wf_1 [1] custom loading "Reading sources"
+  task.updated          wf_1 [1] custom complete "Reading sources" content="3 sources read"
 notice                  warning "Sources may be outdated."
 thread.item.done        wf_1 workflow custom summary=0s
     [0] custom loading "Calling research" icon=bolt content='Arguments: {"topic": "otters"}'
@@ -267,3 +268,54 @@ async def test_helpers_called_before_streaming_starts_are_sent_first(make_contex
     )
     events = [e async for e in stream_agent_response(context, result)]
     assert render_events(events).splitlines()[0] == snapshot('progress_update         "Warming up"')
+
+
+async def test_mcp_tools_are_labelled_with_their_server_and_title(make_context: Any) -> None:
+    from agents.items import ToolCallItem
+    from agents.tool import ToolOrigin, ToolOriginType
+    from openai.types.responses import ResponseFunctionToolCall
+
+    from agents import RunItemStreamEvent
+    from chatkit_agents.agents import StreamConverter
+
+    converter = StreamConverter()
+    state = converter.create_state(make_context())
+    raw = ResponseFunctionToolCall(
+        type="function_call", call_id="c1", name="search_docs", arguments='{"q": "refunds"}'
+    )
+    item = ToolCallItem(
+        agent=Agent(name="A"),
+        raw_item=raw,
+        title="Search the docs",
+        tool_origin=ToolOrigin(type=ToolOriginType.MCP, mcp_server_name="docs"),
+    )
+    events = [e async for e in converter.convert(state, RunItemStreamEvent(name="tool_called", item=item))]
+    assert render_events(events) == snapshot("""\
+thread.item.added       wf_1 workflow custom
+    [0] custom loading "Calling docs: Search the docs" icon=bolt content='Arguments: {"q": "refunds"}'\
+""")
+
+
+async def test_one_context_cannot_feed_two_streams_at_once(make_context: Any) -> None:
+    import pytest
+    from agents.testing import ScriptedModel
+
+    from agents import RunConfig, Runner
+    from chatkit_agents.agents import stream_agent_response
+    from chatkit_agents.errors import ConfigurationError
+
+    context = make_context()
+
+    def start() -> Any:
+        model = ScriptedModel([ResponseStream("resp_1").message("Hi.").step()])
+        config = RunConfig(model=model, tracing_disabled=True)
+        return Runner.run_streamed(Agent(name="A"), "Hi", context=context, run_config=config)
+
+    first = stream_agent_response(context, start())
+    assert (await anext(first)).type == "thread.item.added"
+    second_result = start()
+    with pytest.raises(ConfigurationError):
+        await anext(stream_agent_response(context, second_result))
+    assert second_result.is_complete  # the refused run was cancelled, not left running
+    rest = [event async for event in first]
+    assert rest[-1].type == "thread.item.done"

@@ -198,3 +198,14 @@ async def test_the_app_mounts_under_another_prefix(server: ScriptedServer) -> No
     async with client_for(outer) as client:
         response = await client.post("/api/chatkit", content=req("threads.list"))
     assert response.status_code == 200
+
+
+async def test_a_broken_store_is_a_500_json_error_without_details() -> None:
+    class BrokenStore(MemoryStore[Any]):
+        async def load_threads(self, limit: int, after: str | None, order: Any, context: Any) -> Any:
+            raise RuntimeError("database password is hunter2")
+
+    response = await post(create_app(MinimalServer(BrokenStore())), req("threads.list"))
+
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal_error", "message": "Internal server error."}}

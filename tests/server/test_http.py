@@ -194,3 +194,47 @@ msg_6 user_message "two"
 msg_7 assistant_message "reply to two"\
 """)
     assert all(events[-1]["type"] == "thread.item.done" for events in results.values())
+
+
+async def test_a_disconnect_over_http_cancels_the_agent_run() -> None:
+    started, stopped = anyio.Event(), anyio.Event()
+
+    async def stalled(call: Any) -> AsyncIterator[Any]:
+        started.set()
+        try:
+            await anyio.Event().wait()  # the model never answers
+        finally:
+            stopped.set()
+        yield  # pragma: no cover
+
+    store = MemoryStore[Any](id_factory=SequentialIds())
+    agent = Agent(
+        name="Slow",
+        model=ScriptedModel([ModelStep.stream(stalled), ModelStep(output=[assistant_message("Hi!")])]),
+    )
+    server = AgentServer(agent, store, run_config=RunConfig(tracing_disabled=True))
+    async with serving(create_app(server)) as base, httpx.AsyncClient(base_url=base) as client:
+        async with client.stream(
+            "POST", "/chatkit", content=req("threads.create", input=message("hi"))
+        ) as response:
+            async for line in response.aiter_lines():
+                if "stream_options" in line:
+                    with anyio.fail_after(10):
+                        await started.wait()  # the model call is running
+                    break  # now the client goes away
+        with anyio.fail_after(10):
+            await stopped.wait()
+            after = await post_stream(
+                client,
+                "/chatkit",
+                req("threads.add_user_message", thread_id="thr_1", input=message("hello?")),
+            )
+
+    assert after[-1]["item"]["content"][0]["text"] == "Hi!"
+    page = await store.load_thread_items("thr_1", None, 100, "asc", None)
+    assert [item.type for item in page.data] == [
+        "user_message",
+        "sdk_hidden_context",
+        "user_message",
+        "assistant_message",
+    ]

@@ -24,6 +24,7 @@ from chatkit_agents.errors import (
     ConflictError,
     FeatureNotConfiguredError,
     NotFoundError,
+    RequestError,
     RequestValidationError,
 )
 from chatkit_agents.server import CANCELLED_NOTE
@@ -733,3 +734,32 @@ async def test_threads_list_shows_only_the_callers_threads(server: ScriptedServe
     await new_thread(server, "alice's", ALICE)
     assert answer(await server.process(req("threads.list"), {"user_id": "bob"}))["data"] == []
     assert len(answer(await server.process(req("threads.list"), ALICE))["data"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("size", "mime_type", "status", "code"),
+    [
+        (21 * 1024 * 1024, "application/pdf", 413, "attachment_too_large"),
+        (10, "text/html", 415, "unsupported_attachment_type"),
+        (10, "image/svg+xml", 415, "unsupported_attachment_type"),
+        (-1, "image/png", 422, "validation_error"),
+    ],
+)
+async def test_uploads_over_the_limits_are_refused_before_the_attachment_store_sees_them(
+    server: ScriptedServer, size: int, mime_type: str, status: int, code: str
+) -> None:
+    with pytest.raises(RequestError) as caught:
+        await server.process(req("attachments.create", name="f", size=size, mime_type=mime_type), None)
+    assert (caught.value.status_code, caught.value.code) == (status, code)
+    assert isinstance(server.attachment_store, FakeAttachmentStore)
+    assert server.attachment_store.files == {}
+
+
+async def test_upload_limits_are_set_on_the_attachment_store(server: ScriptedServer) -> None:
+    assert isinstance(server.attachment_store, FakeAttachmentStore)
+    server.attachment_store.max_size = 100
+    server.attachment_store.allowed_mime_types = None
+    body = req("attachments.create", name="page.html", size=100, mime_type="text/html; charset=utf-8")
+    assert answer(await server.process(body, None))["name"] == "page.html"
+    with pytest.raises(RequestError, match="at most 100 bytes"):
+        await server.process(req("attachments.create", name="big", size=101, mime_type="text/plain"), None)

@@ -44,6 +44,7 @@ from chatkit_agents.types import (
     GeneratedImageItem,
     GeneratedImageUpdated,
     ImageTask,
+    LockedStatus,
     NoticeEvent,
     Page,
     ProgressUpdateEvent,
@@ -107,6 +108,7 @@ from chatkit_agents.widgets import (
     Textarea,
     Title,
     Transition,
+    WidgetStatusWithIcon,
 )
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -150,6 +152,7 @@ class FakeBackend:
     streams: list[list[bytes]] = field(default_factory=list)
     counter: int = 0
     delay: float = 0.05
+    page_size: int = 1  # small, so opening a thread pages through items.list
 
     def next_id(self, prefix: str) -> str:
         self.counter += 1
@@ -288,7 +291,7 @@ def every_widget_card() -> Card:
     action = ActionConfig(type="demo.submit", payload={"source": "form"})
     return Card(
         id="card",
-        status={"text": "Status line", "icon": "info"},  # type: ignore[arg-type]
+        status=WidgetStatusWithIcon(text="Status line", icon="info"),
         children=[
             Title(value="Every component", size="md"),
             Caption(value="A caption"),
@@ -527,6 +530,16 @@ def image(turn: Turn) -> list[Any]:
     ]
 
 
+def partial_image(turn: Turn) -> list[Any]:
+    """An image still generating: one partial image at 40%, no final one yet."""
+    item = GeneratedImageItem(**turn.base("img"))
+    partial = GeneratedImage(id="gi_1", url=tiny_png(64, 60))
+    return [
+        ThreadItemAddedEvent(item=item),
+        ThreadItemUpdatedEvent(item_id=item.id, update=GeneratedImageUpdated(image=partial, progress=0.4)),
+    ]
+
+
 def events(turn: Turn) -> list[Any]:
     return [
         ProgressUpdateEvent(icon="search", text="Searching the archive"),
@@ -562,6 +575,15 @@ def markdown(turn: Turn) -> list[Any]:
     return turn.message(MARKDOWN + "\nx" + "*" * 9000, chunks=20)
 
 
+def lock(turn: Turn) -> list[Any]:
+    """The thread is locked while the assistant waits for something outside the chat."""
+    turn.thread.meta.status = LockedStatus(reason="Waiting for a human agent")
+    return [
+        *turn.message("A person will answer."),
+        ThreadUpdatedEvent(thread=Thread(**turn.thread.meta.model_dump())),
+    ]
+
+
 def widget_deltas(turn: Turn) -> list[Any]:
     """A widget that streams text and has a component replaced, with no final ``done``."""
     card = WidgetItem(**turn.base("wdg"), widget=every_widget_card())
@@ -584,16 +606,38 @@ def widget_deltas(turn: Turn) -> list[Any]:
     return events
 
 
+class RawChunks(list[bytes]):
+    """Bytes sent as they are (odd SSE framing); `sent` records the events they carry."""
+
+    def __init__(self, chunks: list[bytes], events: list[Any]) -> None:
+        super().__init__(chunks)
+        self.events = events
+
+
+def chunked(turn: Turn) -> list[Any]:
+    """A reply framed with CRLF, a comment, a two-line data field, and cut into 7-byte chunks."""
+    events = turn.message("Framing survived.")
+    frames = b": keep-alive\r\n\r\n"
+    for event in events:
+        frames += encode(event).replace(b"\n", b"\r\n")
+    frames += b'data: {"type": "notice",\r\ndata: "level": "info", "message": "two lines"}\r\n\r\n'
+    notice = NoticeEvent(level="info", message="two lines")
+    return [RawChunks([frames[i : i + 7] for i in range(0, len(frames), 7)], [*events, notice])]
+
+
 SCENARIOS: dict[str, Callable[[Turn], list[Any]]] = {
     "hello": hello,
     "workflow": workflow,
     "widgets": widgets,
     "widgetdeltas": widget_deltas,
     "markdown": markdown,
+    "chunked": chunked,
+    "lock": lock,
     "inject": inject,
     "tool": tool,
     "approve": approve,
     "image": image,
+    "partialimage": partial_image,
     "events": events,
 }
 
@@ -606,6 +650,14 @@ def encode(event: Any) -> bytes:
 
 def create_fake_app(backend: FakeBackend) -> Starlette:
     """The UI routes plus a fake ChatKit endpoint at ``/chatkit`` backed by ``backend``."""
+
+    def item_page(thread: FakeThread, after: str | None, limit: int) -> Page[Any]:
+        """Items oldest first, ``limit`` at a time after the item ``after``."""
+        ids = [item.id for item in thread.items]
+        start = ids.index(after) + 1 if after else 0
+        chunk = thread.items[start : start + limit]
+        more = start + limit < len(ids)
+        return Page(data=chunk, has_more=more, after=chunk[-1].id if chunk and more else None)
 
     def user_item(turn: Turn, text: str) -> UserMessageItem:
         item = UserMessageItem(**turn.base("user"), content=[UserMessageTextContent(text=text)])
@@ -695,6 +747,12 @@ def create_fake_app(backend: FakeBackend) -> Starlette:
         backend.streams.append(sent)
         try:
             async for event in respond(body):
+                if isinstance(event, RawChunks):
+                    sent.extend(encode(e) for e in event.events)
+                    for chunk in event:
+                        yield chunk
+                        await anyio.sleep(0.001)  # separate writes, so the page reads split frames
+                    continue
                 data = encode(event)
                 sent.append(data)
                 yield data
@@ -736,8 +794,11 @@ def create_fake_app(backend: FakeBackend) -> Starlette:
                 {"error": {"code": "not_found", "message": "No such thread."}}, status_code=404
             )
         if kind == "threads.get_by_id":
-            answer = Thread(**thread.meta.model_dump(), items=Page(data=thread.items))
+            answer = Thread(**thread.meta.model_dump(), items=item_page(thread, None, backend.page_size))
             return Response(dump_json(answer), media_type="application/json")
+        if kind == "items.list":
+            page = item_page(thread, params.get("after"), params.get("limit") or backend.page_size)
+            return Response(dump_json(page), media_type="application/json")
         if kind == "threads.update":
             thread.meta.title = params["title"]
             return Response(dump_json(Thread(**thread.meta.model_dump())), media_type="application/json")

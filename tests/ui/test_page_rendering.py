@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _browser import PageLog, ThreadedServer, screenshot, wait_until
 from _fake_app import FakeBackend, create_fake_app
-from conftest import PageLog, ThreadedServer, screenshot, wait_until
 
 from chatkit_agents.testing import render_events
 
@@ -85,7 +85,38 @@ def test_markdown_subset_renders_blocks_as_elements_and_markup_as_text(page: Any
     assert body.locator("table tr").all_inner_texts() == ["Name\tQty", "Apples\t3", "<i>Pears</i>\t5"]
     assert body.locator("hr").count() == 1
     assert body.locator(":scope > p").first.inner_text() == "Line one\nline two"
-    assert body.locator(":scope > p").last.inner_text() == "x" + "*" * 9000  # too long for inline markup: plain text
+    assert (
+        body.locator(":scope > p").last.inner_text() == "x" + "*" * 9000
+    )  # too long for inline markup: plain text
+
+
+def test_sse_framing_with_crlf_comments_multiline_data_and_split_chunks(
+    page: Any, fake_url: str, backend: FakeBackend
+) -> None:
+    open_page(page, fake_url)
+    send(page, "chunked")
+    expect(item(page, "assistant_message")).to_contain_text("Framing survived.")
+    wait_idle(page)
+    assert page.locator("#banners .banner-info .markdown-inline").inner_text() == "two lines"
+    sent = [json.loads(frame[len(b"data: ") :]) for frame in backend.streams[-1]]
+    listed = page.evaluate("window.chatkitAgents.inspector.streams[0].events.map(e => e.event)")
+    assert listed == sent
+
+
+def test_a_locked_thread_disables_the_composer_with_its_reason(page: Any, fake_url: str) -> None:
+    open_page(page, fake_url)
+    send(page, "lock please")
+    expect(page.locator("#composer-lock")).to_have_text("Waiting for a human agent")
+    wait_idle(page)
+    assert page.locator("#composer-input").is_disabled()
+    assert page.locator("#send").is_disabled()
+    page.reload()
+    page.wait_for_selector("#app[data-ready=true]")
+    expect(page.locator("#composer-lock")).to_have_text("Waiting for a human agent")
+    assert page.locator("#composer-input").is_disabled()
+    page.click("#new-thread")
+    assert page.locator("#composer-input").is_enabled()
+    assert page.locator("#composer-lock").is_hidden()
 
 
 def test_workflow_shows_every_task_kind_with_status_and_summary(page: Any, fake_url: str) -> None:
@@ -272,6 +303,17 @@ def test_generated_image_shows_progress_then_the_final_image(page: Any, fake_url
     assert figure.locator("progress").count() == 0
 
 
+def test_a_generating_image_shows_its_partial_image_and_progress(page: Any, fake_url: str) -> None:
+    open_page(page, fake_url)
+    send(page, "partialimage")
+    wait_idle(page)
+    figure = item(page, "generated_image")
+    assert figure.get_attribute("data-done") == "false"
+    assert figure.locator("img").get_attribute("src").startswith("data:image/png;base64,")
+    assert figure.locator("progress").evaluate("p => p.value") == pytest.approx(0.4)
+    assert figure.locator("figcaption").inner_text() == "Generating… 40%"
+
+
 def test_progress_notice_error_and_retry(page: Any, fake_url: str, backend: FakeBackend) -> None:
     open_page(page, fake_url)
     effects: list[Any] = []
@@ -336,6 +378,7 @@ def test_thread_list_pages_renames_deletes_and_reload_shows_history(
     assert page.inner_text("#thread-title") == "Renamed chat"
     assert item(page, "user_message").inner_text() == "hello history"
     assert "Hello world!" in item(page, "assistant_message").inner_text()
+    assert len(backend.of_type("items.list")) == 1  # 2 items: the first came with the thread
     # delete asks once more, then removes it and starts a new chat
     page.locator("#thread-list li.current [data-action=delete]").click()
     page.locator("#thread-list li.current [data-action=delete]").click()

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _fake_app import NOW, SCENARIOS, FakeBackend, Turn, create_fake_app, encode
-from conftest import ThreadedServer
+from _browser import ThreadedServer
+from _fake_app import NOW, SCENARIOS, FakeBackend, RawChunks, Turn, create_fake_app, encode
 
 from chatkit_agents.testing import render_events
 from chatkit_agents.types import Annotation as Ann
@@ -137,7 +137,8 @@ def page_url() -> Iterator[str]:
 
 def wire(events: list[Any]) -> list[dict[str, Any]]:
     """Events as the page receives them (SSE data JSON); raw dict events are left out."""
-    return [json.loads(encode(e)[len(b"data: ") :]) for e in events if not isinstance(e, dict)]
+    flat = [inner for e in events for inner in (e.events if isinstance(e, RawChunks) else [e])]
+    return [json.loads(encode(e)[len(b"data: ") :]) for e in flat if not isinstance(e, dict)]
 
 
 def test_snapshot_js_renders_every_scenario_like_render_events(page: Any, page_url: str) -> None:

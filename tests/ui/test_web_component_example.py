@@ -83,3 +83,17 @@ def test_the_readme_runs_the_backend_on_the_port_and_origin_the_page_uses() -> N
     server = re.search(r"python -m http.server (\d+) --bind 127.0.0.1", readme)
     assert server is not None
     assert command.group(2) == f"http://127.0.0.1:{server.group(1)}"
+
+
+def test_both_pages_answer_every_client_tool_the_demo_agent_declares() -> None:
+    from chatkit_agents.agents.tools import ClientFunctionTool
+    from chatkit_agents.demo import demo_agent
+    from chatkit_agents.ui import read_asset
+
+    names = [t.client_name for t in demo_agent(offline=True).tools if isinstance(t, ClientFunctionTool)]
+    assert names
+    example = _page().inline[0]
+    offline_page = read_asset("app.js")
+    for name in names:
+        assert re.search(rf"^\s+{name}: \(\) =>", example, flags=re.MULTILINE), name
+        assert f'registerClientTool("{name}",' in offline_page, name

@@ -19,7 +19,7 @@ import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 from typing_extensions import TypeVar
 
-from chatkit_agents._ids import IdFactory, utc_now
+from chatkit_agents._ids import IdFactory, random_id, utc_now
 from chatkit_agents.errors import ConfigurationError
 from chatkit_agents.types import (
     ClientEffectEvent,
@@ -173,8 +173,6 @@ class AgentContext(Generic[TRequestContext]):
             return self._id_factory(kind)
         if self.store is not None:
             return self.store.generate_item_id(kind, self.thread, self.request_context)
-        from chatkit_agents._ids import random_id
-
         return random_id(kind)
 
     def now(self) -> datetime:

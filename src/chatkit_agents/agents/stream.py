@@ -172,6 +172,8 @@ class ToolCallState:
     kind: str
     order: int
     arguments: str = ""
+    label: str = ""
+    """Name shown in the task (the tool name, or e.g. ``server: title`` for MCP tools)."""
     ref: TaskRef | None = None
     item: dict[str, Any] = field(default_factory=dict[str, Any])
 
@@ -206,8 +208,10 @@ class StreamState:
         self.thoughts: dict[tuple[int, int, str, int], ThoughtState] = {}
         self.hosted: dict[OutputKey, TaskRef] = {}
         self.calls: dict[str, ToolCallState] = {}
-        self.call_at: dict[OutputKey, str] = {}
         self.produced: list[str] = []
+        """Ids of the items this run added or finished, in order (what a guardrail tripwire retracts)."""
+        self.earlier_items: dict[str, ThreadItem] = {}
+        """Earlier turns' items this run may change (a continued workflow), as they were; never retracted."""
         self.open_items: dict[str, ThreadItem] = {}
         self.removed: set[str] = set()
 
@@ -237,7 +241,7 @@ class StreamState:
     def finish_item(self, item: ThreadItem) -> ThreadItemDoneEvent:
         """Announce an item's final form; the server persists it on this event."""
         self.open_items.pop(item.id, None)
-        if item.id not in self.produced:
+        if item.id not in self.produced and item.id not in self.earlier_items:
             self.produced.append(item.id)
         return ThreadItemDoneEvent(item=item.model_copy(deep=True))
 
@@ -289,7 +293,8 @@ class StreamState:
     def update_task(self, ref: TaskRef, task: Task) -> list[ThreadStreamEvent]:
         """Replace the task at ``ref`` (nothing if unchanged); a closed workflow is sent again as done."""
         workflow = ref.workflow
-        if workflow.item.workflow.tasks[ref.index] == task:
+        current = workflow.item.workflow.tasks[ref.index]
+        if current is not task and current == task:  # the same object was mutated in place: always send
             return []
         workflow.item.workflow.tasks[ref.index] = task
         workflow.changed = True
@@ -491,6 +496,7 @@ class StreamConverter:
             if item.type in _RESUMABLE_SKIP:
                 continue
             if isinstance(item, WorkflowItem):
+                state.earlier_items[item.id] = item.model_copy(deep=True)
                 state.workflow = WorkflowState(
                     item=item.model_copy(deep=True),
                     started_at=item.created_at,
@@ -799,13 +805,17 @@ class StreamConverter:
     ) -> Task:
         """The task shown for a function tool call (name, arguments, and a short output when done)."""
         return tasks.function_tool_task(
-            call.name, call.arguments, output=output, done=done, max_output_chars=self.tool_output_chars
+            call.label or call.name,
+            call.arguments,
+            output=output,
+            done=done,
+            max_output_chars=self.tool_output_chars,
         )
 
     def _register_call(
         self, state: StreamState, output_index: int, item: dict[str, Any], kind: str
     ) -> ToolCallState:
-        """Remember a tool call by its call id (and its output position)."""
+        """Remember a tool call by its call id (hosted calls without one: by their item id)."""
         call_id = str(item.get("call_id") or item.get("id") or f"{state.turn}:{output_index}")
         call = state.calls.get(call_id)
         if call is None:
@@ -818,7 +828,6 @@ class StreamConverter:
             state.calls[call_id] = call
         call.item = item
         call.arguments = str(item.get("arguments") or call.arguments)
-        state.call_at[(state.turn, output_index)] = call_id
         return call
 
     async def on_function_call_added(
@@ -849,22 +858,40 @@ class StreamConverter:
             yield out
 
     async def on_tool_called(self, state: StreamState, item: Any) -> Events:
-        """Run item for a tool call: adds a task if the raw events did not (e.g. non-streaming models)."""
+        """Run item for a function call: a better label (MCP server, tool title) for its task, or the task
+        itself if the raw events did not create one (non-streaming providers)."""
         raw = tasks.as_mapping(item.raw_item)
         if raw.get("type") != "function_call":
             return
         call_id = str(raw.get("call_id") or "")
-        if not call_id or call_id in state.calls:
+        if not call_id:
             return
-        name = str(raw.get("name") or "")
-        kind = "client" if name in state.client_tool_names else "function"
-        call = ToolCallState(call_id=call_id, name=name, kind=kind, order=len(state.calls))
-        call.arguments = str(raw.get("arguments") or "")
-        state.calls[call_id] = call
-        if kind == "function":
-            call.ref, events = state.add_task(self.function_task(state, call))
-            for out in events:
+        label = self.tool_label(item, str(raw.get("name") or ""))
+        call = state.calls.get(call_id)
+        if call is None:
+            name = str(raw.get("name") or "")
+            kind = "client" if name in state.client_tool_names else "function"
+            call = ToolCallState(call_id=call_id, name=name, kind=kind, order=len(state.calls))
+            call.arguments = str(raw.get("arguments") or "")
+            call.label = label
+            state.calls[call_id] = call
+            if kind == "function":
+                call.ref, events = state.add_task(self.function_task(state, call))
+                for out in events:
+                    yield out
+            return
+        if call.kind == "function" and call.ref is not None and label != call.label:
+            call.label = label
+            for out in state.update_task(call.ref, self.function_task(state, call)):
                 yield out
+
+    def tool_label(self, item: Any, name: str) -> str:
+        """How a function tool is named in its task: its MCP title or ``server: name`` for MCP tools."""
+        title = getattr(item, "title", None)
+        origin = getattr(item, "tool_origin", None)
+        server = getattr(origin, "mcp_server_name", None) if origin is not None else None
+        label = title if isinstance(title, str) and title else name
+        return f"{server}: {label}" if isinstance(server, str) and server else label
 
     async def on_tool_output(self, state: StreamState, item: Any) -> Events:
         """A tool finished: its task completes with a short output (client tools: nothing)."""
@@ -1350,13 +1377,18 @@ class StreamConverter:
         return "A tool call was blocked by a safety check, so the reply was stopped."
 
     async def on_guardrail_tripwire(self, state: StreamState, error: Exception) -> Events:
-        """A guardrail tripped: remove every item this turn produced (in order) and show a danger notice."""
+        """A guardrail tripped: remove every item this turn produced (in order), restore a continued workflow,
+        and show a danger notice."""
         for thought in state.thoughts.values():
             thought.done = True
-        state.workflow = None
+        continued, state.workflow = state.workflow, None
         for item_id in state.produced:
             if item_id not in state.removed:
                 yield state.remove_item(item_id)
+        for workflow in [continued, *state.closed_workflows]:
+            if workflow is not None and workflow.resumed and workflow.changed:
+                workflow.changed = False
+                yield state.finish_item(state.earlier_items[workflow.item.id])  # as it was before this turn
         state.images.clear()
         yield NoticeEvent(level="danger", message=self.guardrail_message(error))
 
@@ -1434,17 +1466,19 @@ async def _pump(result: RunResultStreaming, send: MemoryObjectSendStream[Any]) -
         send.close()
 
 
-async def _stop_run(result: RunResultStreaming, pump: asyncio.Future[None]) -> None:
+async def _stop_run(result: RunResultStreaming, pump: asyncio.Future[None] | None) -> None:
     """Cancel the run if it is still going, then wait (shielded, at most 5 s) for it and the pump to end."""
     if not result.is_complete:
         result.cancel()
-    if not pump.done():
+    waiting: list[asyncio.Future[Any]] = []
+    if pump is not None and not pump.done():
         pump.cancel()
-    waiting: list[asyncio.Future[Any]] = [pump]
+        waiting.append(pump)
     if result.run_loop_task is not None and not result.run_loop_task.done():
         waiting.append(result.run_loop_task)
-    with anyio.move_on_after(5.0, shield=True):
-        await asyncio.wait(waiting)
+    if waiting:
+        with anyio.move_on_after(5.0, shield=True):
+            await asyncio.wait(waiting)
 
 
 async def stream_agent_response(
@@ -1462,7 +1496,6 @@ async def stream_agent_response(
     """
     converter = converter or StreamConverter()
     state = converter.create_state(context, result)
-    await converter.resume_workflow(state)
     send: MemoryObjectSendStream[Any]
     receive: MemoryObjectReceiveStream[Any]
     send, receive = anyio.create_memory_object_stream[Any](UNBOUNDED)
@@ -1471,9 +1504,14 @@ async def stream_agent_response(
         if not result.is_complete:
             result.cancel(mode="after_turn")
 
-    context._attach(send.clone(), stop_after_turn)
-    pump = asyncio.ensure_future(_pump(result, send))
+    attached = False
+    pump: asyncio.Future[None] | None = None
     try:
+        # attach first: a client tool the run calls during the store read below must still stop the run
+        context._attach(send.clone(), stop_after_turn)
+        attached = True
+        await converter.resume_workflow(state)
+        pump = asyncio.ensure_future(_pump(result, send))
         async for message in receive:
             if isinstance(message, _RunFinished):
                 if message.error is None:
@@ -1497,9 +1535,11 @@ async def stream_agent_response(
             async for out in converter.convert(state, cast(AgentStreamEvent, message)):
                 yield out
     finally:
-        context._detach()
+        if attached:
+            context._detach()
         await _stop_run(result, pump)
         _release_pending(receive)
+        send.close()
         receive.close()
 
 

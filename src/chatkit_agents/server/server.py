@@ -13,7 +13,7 @@ import binascii
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from contextlib import aclosing
+from contextlib import aclosing, suppress
 from typing import Any, Generic, Literal
 
 import anyio
@@ -261,6 +261,7 @@ class ChatKitServer(ABC, Generic[TContext]):
             return b"{}"
         if isinstance(request, AttachmentsCreateReq):
             attachment_store = self._attachment_store()
+            attachment_store.check_upload(request.params)
             attachment = await attachment_store.create_attachment(request.params, context)
             await self.store.save_attachment(attachment, context)
             return dump_json(attachment)
@@ -504,17 +505,30 @@ class ChatKitServer(ABC, Generic[TContext]):
         except Exception as error:
             event = self.error_event(error)
             for item in pending.items():
-                if isinstance(item, _HIDDEN_ITEMS):
-                    continue
-                if is_worth_keeping(item):
-                    await self.store.add_thread_item(thread.id, item, context)
-                    yield ThreadItemDoneEvent(item=item)
-                else:
-                    yield ThreadItemRemovedEvent(item_id=item.id)
+                if not isinstance(item, _HIDDEN_ITEMS):
+                    yield await self._close_unfinished(thread, item, context)
+            if thread != saved:
+                with suppress(Exception):
+                    await self.store.save_thread(thread, context)
             yield event
+            return
         if thread != saved:
             await self.store.save_thread(thread, context)
             yield ThreadUpdatedEvent(thread=self.thread_response(thread))
+
+    async def _close_unfinished(
+        self, thread: ThreadMetadata, item: ThreadItem, context: TContext
+    ) -> ThreadItemDoneEvent | ThreadItemRemovedEvent:
+        """After a failure: keep an announced item that has content, else (or if saving fails) remove it."""
+        if is_worth_keeping(item):
+            try:
+                await self.store.add_thread_item(thread.id, item, context)
+                return ThreadItemDoneEvent(item=item)
+            except Exception:
+                logger.warning("could not save unfinished item %s; removing it", item.id, exc_info=True)
+                with suppress(Exception):  # the write may have landed even though it reported a failure
+                    await self.store.delete_thread_item(thread.id, item.id, context)
+        return ThreadItemRemovedEvent(item_id=item.id)
 
     async def _persist(
         self,

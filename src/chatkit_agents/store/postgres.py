@@ -74,6 +74,14 @@ CREATE TABLE IF NOT EXISTS {s}.chatkit_attachments (
 """
 
 
+def _unstorable(*ids: str | None) -> bool:
+    """Whether an id can never be in the database: PostgreSQL text cannot hold NUL characters.
+
+    Such ids (only ever sent by a client) are answered like any unknown id instead of a driver error.
+    """
+    return any(value is not None and "\x00" in value for value in ids)
+
+
 async def _execute(
     conn: Conn, query: str, params: Sequence[Any] = ()
 ) -> psycopg.AsyncCursor[tuple[Any, ...]]:
@@ -184,6 +192,8 @@ class PostgresStore(Store[TContext]):
 
     async def load_thread(self, thread_id: str, context: TContext) -> ThreadMetadata:
         """Return the thread's metadata; `NotFoundError` if missing in this scope."""
+        if _unstorable(thread_id):
+            raise not_found("thread", thread_id)
         scope = self.scope(context)
 
         async def body(conn: Conn) -> str:
@@ -219,6 +229,8 @@ class PostgresStore(Store[TContext]):
     ) -> Page[ThreadMetadata]:
         """A page of this scope's threads by ``created_at``, ties in creation order."""
         validate_page_request(limit, order)
+        if after is not None and _unstorable(after):
+            raise not_found("thread", after)
         scope = self.scope(context)
         direction, compare = ("ASC", ">") if order == "asc" else ("DESC", "<")
 
@@ -248,6 +260,8 @@ class PostgresStore(Store[TContext]):
 
     async def delete_thread(self, thread_id: str, context: TContext) -> None:
         """Delete the thread and its items in one transaction; a no-op when it does not exist."""
+        if _unstorable(thread_id):
+            return
         scope = self.scope(context)
 
         async def body(conn: Conn) -> None:
@@ -273,6 +287,10 @@ class PostgresStore(Store[TContext]):
     ) -> Page[ThreadItem]:
         """A page of the thread's items in insertion order."""
         validate_page_request(limit, order)
+        if _unstorable(thread_id):
+            raise not_found("thread", thread_id)
+        if after is not None and _unstorable(after):
+            raise not_found("item", after)
         scope = self.scope(context)
         direction, compare = ("ASC", ">") if order == "asc" else ("DESC", "<")
 
@@ -299,6 +317,8 @@ class PostgresStore(Store[TContext]):
     async def save_item(self, thread_id: str, item: ThreadItem, context: TContext) -> None:
         """Replace the item in place, or append it if it is new."""
         ser.check_item_thread(thread_id, item)
+        if _unstorable(thread_id):
+            raise not_found("thread", thread_id)
         scope = self.scope(context)
         data = ser.dump_item(item)
 
@@ -315,6 +335,10 @@ class PostgresStore(Store[TContext]):
 
     async def load_item(self, thread_id: str, item_id: str, context: TContext) -> ThreadItem:
         """Return one item; `NotFoundError` if the thread or item is missing."""
+        if _unstorable(thread_id):
+            raise not_found("thread", thread_id)
+        if _unstorable(item_id):
+            raise not_found("item", item_id)
         scope = self.scope(context)
 
         async def body(conn: Conn) -> str:
@@ -333,6 +357,8 @@ class PostgresStore(Store[TContext]):
 
     async def delete_thread_item(self, thread_id: str, item_id: str, context: TContext) -> None:
         """Delete one item; a no-op when it does not exist."""
+        if _unstorable(thread_id, item_id):
+            return
         scope = self.scope(context)
 
         async def body(conn: Conn) -> None:
@@ -346,6 +372,10 @@ class PostgresStore(Store[TContext]):
 
     async def delete_thread_items_after(self, thread_id: str, item_id: str, context: TContext) -> None:
         """Delete every item inserted after ``item_id`` in one transaction; `NotFoundError` if missing."""
+        if _unstorable(thread_id):
+            raise not_found("thread", thread_id)
+        if _unstorable(item_id):
+            raise not_found("item", item_id)
         scope = self.scope(context)
 
         async def body(conn: Conn) -> None:
@@ -378,6 +408,8 @@ class PostgresStore(Store[TContext]):
 
     async def load_attachment(self, attachment_id: str, context: TContext) -> Attachment:
         """Return the attachment; `NotFoundError` if missing in this scope."""
+        if _unstorable(attachment_id):
+            raise not_found("attachment", attachment_id)
         scope = self.scope(context)
 
         async def body(conn: Conn) -> str:
@@ -395,6 +427,8 @@ class PostgresStore(Store[TContext]):
 
     async def delete_attachment(self, attachment_id: str, context: TContext) -> None:
         """Delete the attachment's metadata; a no-op when it does not exist."""
+        if _unstorable(attachment_id):
+            return
         scope = self.scope(context)
 
         async def body(conn: Conn) -> None:

@@ -21,6 +21,7 @@ const state = {
   items: new Map(), // id -> item (wire JSON), kept up to date by stream events
   order: [], // item ids in thread order
   done: new Set(), // ids of items that are complete
+  stopped: new Set(), // ids of items cut short by Stop
   feedback: new Map(), // item id -> "positive" | "negative"
   progress: null,
   streaming: null, // { controller, allowCancel, pendingToolCalls: [] }
@@ -194,6 +195,7 @@ async function* sseMessages(body, signal) {
       buffer += decoder.decode(value, { stream: true });
       let newline;
       while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+        if (newline === buffer.length - 1 && buffer[newline] === "\r") break; // maybe half of "\r\n"
         const line = buffer.slice(0, newline);
         const width = buffer.startsWith("\r\n", newline) ? 2 : 1;
         buffer = buffer.slice(newline + width);
@@ -240,7 +242,12 @@ async function stream(type, params, onEvent) {
       }
       // The inspector keeps its own copy: applying events mutates the page's item objects.
       recordEvent(record, JSON.parse(payload), encoder.encode(payload).length);
-      onEvent(event);
+      try {
+        onEvent(event);
+      } catch (error) {
+        // One event the page cannot apply must not lose the rest of the stream (the inspector has it).
+        console.error("could not apply a ChatKit event", event.type, error);
+      }
     }
     return { aborted: false };
   } catch (error) {
@@ -306,12 +313,17 @@ function putItem(item, done) {
   state.items.set(item.id, item);
   if (done) state.done.add(item.id);
   renderItem(item.id);
-  if (item.type === "user_message") $("thread-title").textContent = headerTitle();
+  if (item.type === "user_message" && state.thread && !state.thread.title) {
+    $("thread-title").textContent = headerTitle();
+    const entry = document.querySelector(`#thread-list [data-thread-id="${CSS.escape(state.thread.id)}"] .thread-open`);
+    if (entry) entry.textContent = entry.title = headerTitle();
+  }
 }
 
 function removeItem(id) {
   state.items.delete(id);
   state.done.delete(id);
+  state.stopped.delete(id);
   state.order = state.order.filter((x) => x !== id);
   document.querySelector(`#items > [data-item-id="${CSS.escape(id)}"]`)?.remove();
 }
@@ -424,6 +436,7 @@ function renderItem(id) {
   node.dataset.itemId = id;
   node.dataset.type = item.type;
   node.dataset.done = String(state.done.has(id));
+  if (state.stopped.has(id)) node.classList.add("stopped");
   try {
     node.append(renderItemBody(item));
   } catch (error) {
@@ -888,8 +901,8 @@ function markStopped() {
   for (const id of state.order) {
     if (!state.done.has(id)) {
       state.done.add(id);
+      state.stopped.add(id);
       renderItem(id);
-      document.querySelector(`#items > [data-item-id="${CSS.escape(id)}"]`)?.classList.add("stopped");
     }
   }
   banner("info", "Stopped.");
@@ -906,17 +919,21 @@ async function sendMessage(text) {
 
 // --- threads ------------------------------------------------------------------------------------------
 
+// An untitled thread is named after its first message when it is open (the server may set a title
+// later), otherwise after when it was created.
 function threadTitle(thread) {
-  return thread?.title || "Untitled chat";
+  if (thread?.title) return thread.title;
+  if (thread?.id && thread.id === state.thread?.id) {
+    const first = state.order.map((id) => state.items.get(id)).find((item) => item?.type === "user_message");
+    const text = (first?.content ?? []).map((part) => part.text ?? "").join("").trim();
+    if (text) return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  }
+  const created = new Date(thread?.created_at ?? NaN);
+  return Number.isNaN(created.getTime()) ? "Untitled chat" : `Chat of ${created.toLocaleString()}`;
 }
 
-// An untitled thread is named after its first message in the header (the server may set a title later).
 function headerTitle() {
-  if (!state.thread) return "New chat";
-  if (state.thread.title) return state.thread.title;
-  const first = state.order.map((id) => state.items.get(id)).find((item) => item?.type === "user_message");
-  const text = (first?.content ?? []).map((part) => part.text ?? "").join("").trim();
-  return text ? (text.length > 60 ? `${text.slice(0, 60)}…` : text) : threadTitle(state.thread);
+  return state.thread ? threadTitle(state.thread) : "New chat";
 }
 
 function setThread(thread, { render = true } = {}) {
@@ -1059,6 +1076,7 @@ function resetItems() {
   state.items.clear();
   state.order = [];
   state.done.clear();
+  state.stopped.clear();
   $("items").replaceChildren();
   setProgress(null);
 }
