@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["TARGETS", "render", "target_rows"]
+__all__ = ["TARGETS", "compare", "render", "target_rows"]
 
 X = "\N{MULTIPLICATION SIGN}"
 DASH = "\N{EN DASH}"
+ARROW = "\N{RIGHTWARDS ARROW}"
 
 TARGETS = {"convert_x_raw": 1.3, "serve_x_raw": 1.8, "fixed_cost_ms": 0.5}
 """convert <= 1.3x raw, serve <= 1.8x raw, one request <= 0.5 ms above raw (all from the same run)."""
@@ -194,3 +195,40 @@ def render(results: dict[str, Any]) -> str:
             lines.append(f"| {_label(name)} | {row['kib_per_stream']:.1f} | {above_text} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def compare(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """A markdown table of our ratios to raw in two runs (e.g. before and after an optimisation)."""
+    lines = [
+        f"| scenario | variant | before ({X} raw) | after ({X} raw) | added ms, before {ARROW} after "
+        "| after, ours ÷ openai-chatkit |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    sections = [
+        (name, before.get("text", {}).get(name), data) for name, data in after.get("text", {}).items()
+    ]
+    for name in ("fixed_cost", "agentic"):
+        sections.append((name, before.get(name), after.get(name)))
+    for name, old, new in sections:
+        if old is None or new is None:
+            continue
+        for kind in ("convert", "serve"):
+            old_row = old["variants"].get(f"ours.{kind}")
+            new_row = new["variants"].get(f"ours.{kind}")
+            if old_row is None or new_row is None:
+                continue
+            lines.append(
+                f"| {name} | {kind} | {old_row['x_raw']:.2f}{X} | {new_row['x_raw']:.2f}{X} | "
+                f"{old_row['added_ms']:.2f} {ARROW} {new_row['added_ms']:.2f} | "
+                f"{_ratio(new_row.get('x_chatkit'))} |"
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    from pathlib import Path
+
+    runs = [json.loads(Path(path).read_text(encoding="utf-8")) for path in sys.argv[1:3]]
+    print(compare(runs[0], runs[1]))

@@ -50,7 +50,7 @@ class BenchConfig:
 
     text_sizes: tuple[int, ...] = (1_000, 10_000)
     text_reps: dict[int, int] = field(default_factory=lambda: {1_000: 21, 10_000: 9})
-    fixed_reps: int = 41
+    fixed_reps: int = 101
     agentic_tool_calls: int = 20
     agentic_calls_per_turn: int = 5
     agentic_reasoning_deltas: int = 100
@@ -105,7 +105,7 @@ def _reset_all(adapters: dict[str, Adapter]) -> Callable[[], None]:
 def _variant_rows(samples: dict[str, Sample], per: int) -> dict[str, Any]:
     """Medians, quartiles, per-delta cost and ratio to raw (and to openai-chatkit) of every variant."""
     raw = statistics.median(samples["raw"].wall)
-    raw_cpu = statistics.median(samples["raw"].cpu)
+    raw_cpu = max(statistics.median(samples["raw"].cpu), 1e-9)
     rows: dict[str, Any] = {}
     for name, sample in samples.items():
         stats = summarize(sample.wall)
@@ -146,7 +146,7 @@ async def fixed_cost(adapters: dict[str, Adapter], config: BenchConfig) -> dict[
     """One request with a single text delta: the fixed cost of a request above the raw floor."""
     scenario = text_scenario(1)
     samples = await measure(
-        scenario, _variants(adapters), config.fixed_reps, reset=_reset_all(adapters), warmup=3
+        scenario, _variants(adapters), config.fixed_reps, reset=_reset_all(adapters), warmup=5
     )
     return {"deltas": 1, "variants": _variant_rows(samples, 1)}
 

@@ -277,8 +277,9 @@ async def test_completed_client_tool_call_becomes_a_call_and_output_pair_and_pen
         output={"city": "Paris"},
     )
     text_output = done.model_copy(update={"id": "tc_2", "call_id": "call_2", "output": "Lyon"})
+    dotted = done.model_copy(update={"id": "tc_4", "call_id": "call_4", "name": "map.open", "output": None})
     pending = ClientToolCallItem(**base("tc_3"), call_id="call_3", name="get_location", arguments={})
-    assert await convert([done, text_output, pending]) == snapshot(
+    assert await convert([done, text_output, dotted, pending]) == snapshot(
         [
             {
                 "type": "function_call",
@@ -294,6 +295,13 @@ async def test_completed_client_tool_call_becomes_a_call_and_output_pair_and_pen
                 "arguments": '{"precise": true}',
             },
             {"type": "function_call_output", "call_id": "call_2", "output": "Lyon"},
+            {
+                "type": "function_call",
+                "call_id": "call_4",
+                "name": "map_open",
+                "arguments": '{"precise": true}',
+            },
+            {"type": "function_call_output", "call_id": "call_4", "output": "null"},
         ]
     )
 

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 import openai
 import pytest
 from _memory_helpers import Chat, brief, errors, make_server, reply, send_and_stop, stalled_reply
@@ -29,10 +29,10 @@ def user_ids(items: list[Any]) -> list[str]:
 
 
 def response_gone() -> openai.NotFoundError:
-    request = httpx.Request("POST", "https://api.openai.com/v1/responses")
+    request = httpx2.Request("POST", "https://api.openai.com/v1/responses")
     return openai.NotFoundError(
         "Previous response with id 'resp_1' not found.",
-        response=httpx.Response(404, request=request),
+        response=httpx2.Response(404, request=request),
         body={"code": "previous_response_not_found"},
     )
 
@@ -331,10 +331,10 @@ async def test_a_conversation_factory_gives_each_thread_a_server_side_conversati
 
 
 def test_only_missing_server_state_counts_as_gone() -> None:
-    request = httpx.Request("POST", "https://api.openai.com/v1/responses")
+    request = httpx2.Request("POST", "https://api.openai.com/v1/responses")
     bad = openai.BadRequestError(
         "Previous response with id 'resp_x' not found.",
-        response=httpx.Response(400, request=request),
+        response=httpx2.Response(400, request=request),
         body={"code": "previous_response_not_found"},
     )
     assert is_server_state_gone(response_gone())

@@ -10,9 +10,11 @@ import pytest
 from _memory_helpers import (
     Chat,
     brief,
+    drain,
     errors,
     make_server,
     reply,
+    req,
     send_and_stop,
     stalled_reply,
     thinking_reply,
@@ -22,7 +24,13 @@ from inline_snapshot import snapshot
 
 from chatkit_agents.server.memory import MEMORY_METADATA_KEY, SessionMemory, ThreadMemory
 from chatkit_agents.store import SQLiteStore, Store
-from chatkit_agents.types import AssistantMessageItem, HiddenContextItem, UserMessageItem
+from chatkit_agents.types import (
+    AssistantMessageItem,
+    HiddenContextItem,
+    StructuredInputFreeform,
+    StructuredInputItem,
+    UserMessageItem,
+)
 
 
 def user_ids(items: list[Any]) -> list[str]:
@@ -642,4 +650,57 @@ Oslo: sunny, 24°C
         ]
     )
     assert brief(model.calls[3].input).count("user: <widget>\nOslo: sunny, 24°C\n</widget>") == 1
+    await server.memory.aclose()
+
+
+async def test_a_structured_input_answered_later_reaches_the_model_again(store: Store[Any]) -> None:
+    server, model = make_server(
+        store,
+        "session",
+        reply("Which size?", "resp_1"),
+        reply("Take your time.", "resp_2"),
+        reply("Large it is.", "resp_3"),
+    )
+    chat = Chat(server)
+    await chat.send("I want a shirt")
+    thread = await chat.thread()
+    form = StructuredInputItem(
+        id="form_1",
+        thread_id=thread.id,
+        created_at=thread.created_at,
+        inputs=[StructuredInputFreeform(id="size", question="Which size?")],
+    )
+    await store.add_thread_item(thread.id, form, None)
+    await chat.send("let me think")
+    answer = {"status": "answered", "answers": {"size": {"values": ["L"]}}}
+    await drain(
+        await server.process(
+            req("threads.add_structured_input", thread_id=thread.id, item_id="form_1", input=answer), None
+        )
+    )
+
+    assert brief(model.calls[1].input)[-2:] == snapshot(
+        [
+            """\
+user: <structured_input>
+status: pending
+Q: Which size?
+A: (not answered)
+</structured_input>\
+""",
+            "user: let me think",
+        ]
+    )
+    assert brief(model.calls[2].input)[-2:] == snapshot(
+        [
+            "assistant: Take your time.",
+            """\
+user: <structured_input>
+status: answered
+Q: Which size?
+A: L
+</structured_input>\
+""",
+        ]
+    )
     await server.memory.aclose()

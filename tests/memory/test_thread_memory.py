@@ -10,7 +10,7 @@ from inline_snapshot import snapshot
 
 from chatkit_agents.server.memory import ThreadMemory, resolve_memory
 from chatkit_agents.store import Store
-from chatkit_agents.types import UserMessageItem
+from chatkit_agents.types import AssistantMessageItem, UserMessageItem
 
 
 async def test_each_turn_sends_the_converted_thread(store: Store[Any]) -> None:
@@ -82,3 +82,51 @@ async def test_retry_and_client_tool_output_need_nothing_but_the_thread(store: S
 def test_thread_memory_is_the_default() -> None:
     assert isinstance(resolve_memory(None), ThreadMemory)
     assert isinstance(resolve_memory("thread"), ThreadMemory)
+
+
+async def test_approvals_and_removed_items_need_nothing_but_the_thread(store: Store[Any]) -> None:
+    server, model = make_server(
+        store,
+        "thread",
+        ModelStep(
+            output=[function_call("delete_file", {"path": "a.txt"}, call_id="call_del")], response_id="r1"
+        ),
+        reply("Deleted a.txt.", "resp_2"),
+        reply("You asked me to delete a file.", "resp_3"),
+    )
+    chat = Chat(server)
+    await chat.send("delete a.txt")
+    assert errors(await chat.approve(["call_del"])) == []
+    done = [item for item in await chat.items() if isinstance(item, AssistantMessageItem)][-1]
+    await server.delete_item(chat.thread_id, done.id, None)
+    await chat.send("what did I ask?")
+
+    assert brief(model.calls[1].input) == snapshot(
+        [
+            "user: delete a.txt",
+            'function_call call_del delete_file({"path":"a.txt"})',
+            "function_call_output call_del: deleted a.txt",
+        ]
+    )
+    assert brief(model.calls[2].input) == snapshot(
+        [
+            "user: delete a.txt",
+            """\
+user: <workflow>
+- Called delete_file
+  Arguments: {"path": "a.txt"}
+  Result: deleted a.txt
+</workflow>\
+""",
+            """\
+user: <widget>
+Approval needed
+Run delete_file?
+{"path": "a.txt"}
+Approve
+Reject
+</widget>\
+""",
+            "user: what did I ask?",
+        ]
+    )

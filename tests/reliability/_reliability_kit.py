@@ -214,17 +214,32 @@ def wait_tool(signals: Path) -> Tool:
     return wait_for_go
 
 
-def echo_agent(signals: Path | None = None) -> Agent[Any]:
+def guarded_tool(calls: list[str]) -> Tool:
+    """A tool that needs the user's approval and records every real execution in ``calls``."""
+
+    @function_tool(needs_approval=True)
+    def guarded(text: str) -> str:
+        """Do something that needs a yes from the user."""
+        calls.append(text)
+        return f"guarded ran {len(calls)} time(s)"
+
+    return guarded
+
+
+def echo_agent(signals: Path | None = None, extra_tools: Sequence[Tool] = ()) -> Agent[Any]:
     """The agent every reliability test serves: `EchoModel` with working, failing and waiting tools."""
-    tools: list[Tool] = [explode, explode_hard, shout]
+    tools: list[Tool] = [explode, explode_hard, shout, *extra_tools]
     if signals is not None:
         tools.append(wait_tool(signals))
     return Agent(name="Echo", instructions="Echo the user.", model=EchoModel(signals), tools=tools)
 
 
-def echo_server(store: Store[Any], signals: Path | None = None, **options: Any) -> AgentServer[Any]:
+def echo_server(
+    store: Store[Any], signals: Path | None = None, extra_tools: Sequence[Tool] = (), **options: Any
+) -> AgentServer[Any]:
     """An `AgentServer` over ``store`` answering with `echo_agent` (tracing off: nothing leaves the box)."""
-    return AgentServer(echo_agent(signals), store, run_config=RunConfig(tracing_disabled=True), **options)
+    agent = echo_agent(signals, extra_tools)
+    return AgentServer(agent, store, run_config=RunConfig(tracing_disabled=True), **options)
 
 
 # -- requests and SSE ---------------------------------------------------------------------------------

@@ -334,7 +334,7 @@ class TitlingServer(AgentServer[Any]):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: a failing turn that changed the thread saves it even if it was deleted meanwhile, "
+    reason="bug: a failing turn that changed the thread saves it even though it was deleted meanwhile, "
     "bringing back an empty thread",
 )
 async def test_a_thread_deleted_during_a_turn_that_changes_it_stays_deleted(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from inline_snapshot import snapshot
 from agents import Agent, RunConfig
 from chatkit_agents._ids import FixedClock, SequentialIds
 from chatkit_agents.asgi import create_app
+from chatkit_agents.server._locks import ThreadLocks
 from chatkit_agents.server.agent_server import AgentServer
 from chatkit_agents.store import MemoryStore, SQLiteStore
 from chatkit_agents.testing import render_events, render_thread
@@ -152,9 +153,24 @@ msg_6 assistant_message "You said: still there?"\
     assert after[-1]["type"] == "thread.item.done"
 
 
+class WatchedLocks(ThreadLocks):
+    """Thread locks that signal when a second request queues on a thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queued = anyio.Event()
+
+    def _enter(self, thread_id: str) -> Any:
+        entry = super()._enter(thread_id)
+        if entry.users >= 2:
+            self.queued.set()
+        return entry
+
+
 async def test_concurrent_posts_on_one_thread_are_stored_in_order() -> None:
     store = MemoryStore[Any](id_factory=SequentialIds())
     server = ScriptedServer(store)
+    server._locks = locks = WatchedLocks()
     first_started, release = anyio.Event(), anyio.Event()
 
     async def held_once(
@@ -180,8 +196,8 @@ async def test_concurrent_posts_on_one_thread_are_stored_in_order() -> None:
             group.start_soon(send, "one")
             await first_started.wait()
             group.start_soon(send, "two")
-            await anyio.wait_all_tasks_blocked()
-            assert server._locks._entries["thr_1"].users == 2  # "two" is queued behind "one"
+            with anyio.fail_after(10):
+                await locks.queued.wait()  # "two" reached the server and waits behind "one"
             release.set()
 
     page = await store.load_thread_items("thr_1", None, 100, "asc", None)

@@ -24,6 +24,7 @@ from _reliability_kit import (
     serving,
 )
 from _seeded import fuzz_server, seed
+from _sequences import ChatSessions
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -132,3 +133,17 @@ async def test_long_fuzz_of_process(body: bytes) -> None:
     server = fuzz_server(store)
     check_answer(*await answer_of(server, body))
     await check_store_consistent(store, None)
+
+
+class LongSessions(ChatSessions):
+    """Hundreds of longer random request sequences."""
+
+
+LongSessions.TestCase.settings = settings(
+    max_examples=400,
+    stateful_step_count=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_long_random_request_sequences = pytest.mark.stress(LongSessions.TestCase)

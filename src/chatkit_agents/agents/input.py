@@ -13,6 +13,7 @@ import base64
 import json
 import logging
 import math
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -84,6 +85,9 @@ ConvertedItem = TResponseInputItem | Sequence[TResponseInputItem] | None
 
 _IMAGE_TOKENS = 1000
 """Flat token cost `approximate_tokens` gives an inline (data URL) image or file instead of its length."""
+
+_FUNCTION_NAME_INVALID = re.compile(r"[^a-zA-Z0-9_-]")
+"""Characters providers reject in function names."""
 
 _INLINE_DATA_KEYS = frozenset({"image_url", "file_data", "file_url"})
 
@@ -382,14 +386,16 @@ class ThreadItemConverter:
     async def client_tool_call_to_input(self, item: ClientToolCallItem) -> ConvertedItem:
         """A finished client tool call as a ``function_call`` + ``function_call_output`` pair.
 
-        Pending calls are left out: the model would otherwise see a call without a result.
+        Pending calls are left out: the model would otherwise see a call without a result. Client handler
+        names that are not valid function names (``map.open``) get ``_`` for the invalid characters.
         """
         if item.status != "completed":
             return None
         output = item.output if isinstance(item.output, str) else _json(item.output)
+        name = _FUNCTION_NAME_INVALID.sub("_", item.name)[:64] or "client_tool"
         return [
             ResponseFunctionToolCallParam(
-                type="function_call", call_id=item.call_id, name=item.name, arguments=_json(item.arguments)
+                type="function_call", call_id=item.call_id, name=name, arguments=_json(item.arguments)
             ),
             FunctionCallOutput(type="function_call_output", call_id=item.call_id, output=output),
         ]

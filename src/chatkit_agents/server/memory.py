@@ -329,7 +329,12 @@ def _plan(
         anchor_id = users[keep - 1].id
         anchor = next(i for i, item in enumerate(history) if item.id == anchor_id)
     sent = {item_id for turn in ledger.turns[:keep] for item_id in turn.sent}
-    pieces: list[_Piece] = []
+    # a form the model saw unanswered and the user answered since: the answers are new
+    pieces = [
+        _Piece(item)
+        for item in history[: anchor + 1]
+        if isinstance(item, StructuredInputItem) and _key(item) not in sent and f"{item.id}#pending" in sent
+    ]
     fresh = keep == 0
     for item in history[anchor + 1 :]:
         if isinstance(item, UserMessageItem):
@@ -338,13 +343,19 @@ def _plan(
         elif fresh:
             pieces.append(_Piece(item))
         elif isinstance(item, ClientToolCallItem):
-            if item.status == "completed" and item.id not in sent:
+            if item.status == "completed" and _key(item) not in sent:
                 pieces.append(_Piece(item, completed_call=True))
-        elif isinstance(item, _CHATKIT_ONLY) and item.id not in sent and not _is_approval_card(item):
+        elif isinstance(item, _CHATKIT_ONLY) and _key(item) not in sent and not _is_approval_card(item):
             pieces.append(_Piece(item))
     if new_message is not None and all(item.id != new_message.id for item in history):
         pieces.append(_Piece(new_message, opens_turn=True))
     return pieces
+
+
+def _key(item: ThreadItem) -> str:
+    """How the ledger names a delivered item: its id, plus the status for items that change meaning (an
+    answered structured input is delivered again)."""
+    return f"{item.id}#{item.status}" if isinstance(item, StructuredInputItem) else item.id
 
 
 def _is_approval_card(item: ThreadItem) -> bool:
@@ -534,9 +545,9 @@ class SessionMemory(ModelMemory):
                 converted = await _convert(turn.converter, item)
             if not piece.opens_turn and (isinstance(item, _CHATKIT_ONLY) or piece.completed_call):
                 if turns:
-                    turns[-1].sent.append(item.id)
+                    turns[-1].sent.append(_key(item))
                 else:
-                    pending_sent.append(item.id)
+                    pending_sent.append(_key(item))
             if not turns and pending_start is None and converted:
                 pending_start = base + len(new_input)
             new_input.extend(converted)
@@ -569,14 +580,14 @@ class SessionMemory(ModelMemory):
             if first is None or end is None or end < first or following.start > len(items):
                 continue
             others = {i for n, t in enumerate(ledger.turns) if n != k for i in t.sent}
-            before = [item for item in turn.history[:first] if item.id in this.sent]
+            before = [item for item in turn.history[:first] if _key(item) in this.sent]
             converted: list[TResponseInputItem] = []
             sent: list[str] = []
             for item in [*before, *turn.history[first:end]]:
-                if item.id in others:
+                if _key(item) in others:
                     continue
                 if isinstance(item, (*_CHATKIT_ONLY, ClientToolCallItem)):
-                    sent.append(item.id)
+                    sent.append(_key(item))
                 converted.extend(await _convert(turn.converter, item))
             delta = len(converted) - (following.start - this.start)
             items[this.start : following.start] = converted
@@ -748,10 +759,10 @@ class ConversationMemory(ModelMemory):
             if piece.completed_call and isinstance(item, ClientToolCallItem):
                 outputs.append(_call_output(item.call_id, _client_output_text(item)))
                 answered.add(item.call_id)
-                turns[-1].sent.append(item.id)
+                turns[-1].sent.append(_key(item))
                 continue
             if not piece.opens_turn and isinstance(item, _CHATKIT_ONLY):
-                turns[-1].sent.append(item.id)
+                turns[-1].sent.append(_key(item))
             new_input.extend(await _convert(turn.converter, item))
         if turn.new_message is not None:
             outputs.extend(_call_output(c, ABANDONED_TOOL_OUTPUT) for c in open_calls if c not in answered)
@@ -775,7 +786,7 @@ class ConversationMemory(ModelMemory):
             if isinstance(item, UserMessageItem):
                 ledger.turns.append(_Turn(item=item.id, done=True))
             elif isinstance(item, (*_CHATKIT_ONLY, ClientToolCallItem)) and ledger.turns:
-                ledger.turns[-1].sent.append(item.id)
+                ledger.turns[-1].sent.append(_key(item))
         if turn.new_message is not None and all(i.id != turn.new_message.id for i in turn.history):
             ledger.turns.append(_Turn(item=turn.new_message.id))
         if ledger.turns:
