@@ -74,6 +74,6 @@ def stress(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def ui(session: nox.Session) -> None:
-    """Browser tests of the chat page in headless Chromium (Debian's `chromium`; installed when run as root)."""
+    """Browser tests of the chat page in headless Chromium (Debian's `chromium`, installed when root)."""
     session.install("-e", ".[dev]")
     session.run("python", "-m", "pytest", "tests/ui", "-q", *session.posargs)

@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from chatkit_agents.errors import RequestTooLargeError
+from chatkit_agents.server.memory import ModelMemory
 from chatkit_agents.server.results import ErrorResult, NonStreamingResult, StreamingResult, error_result
 from chatkit_agents.server.server import ChatKitServer
 from chatkit_agents.server.sse import SSE_HEADERS
@@ -97,6 +98,9 @@ def create_app(
             yield
         finally:
             if close_store_on_shutdown:
+                memory = getattr(server, "memory", None)
+                if isinstance(memory, ModelMemory):
+                    await memory.aclose()  # e.g. the PostgreSQL pool of session memory
                 await server.store.close()
 
     middleware: list[Middleware] = []

@@ -12,30 +12,16 @@ from agents.testing import ModelStep, ScriptedModel, assistant_message
 from openai.types.responses import ResponseReasoningItem
 from openai.types.responses.response_reasoning_item import Summary
 
-from agents import Agent, RunConfig, RunContextWrapper, Runner, function_tool
+from agents import Agent, RunConfig, RunContextWrapper, function_tool
 from chatkit_agents._ids import FixedClock
 from chatkit_agents.agents.context import AgentContext
-from chatkit_agents.agents.tools import (
-    RUN_STATE_METADATA_KEY,
-    apply_approval_decisions,
-    client_tool,
-    load_run_state,
-)
+from chatkit_agents.agents.tools import client_tool
 from chatkit_agents.server import NonStreamingResult, StreamingResult
-from chatkit_agents.server._closing import closing
-from chatkit_agents.server.agent_server import AgentServer, decided_widget
-from chatkit_agents.server.memory import MemoryMode, MemoryTurn, ModelMemory, resolve_memory
+from chatkit_agents.server.agent_server import AgentServer
+from chatkit_agents.server.memory import MemoryMode, ModelMemory
 from chatkit_agents.store import Store
 from chatkit_agents.testing import ResponseStream
-from chatkit_agents.types import (
-    NoticeEvent,
-    ThreadItemAddedEvent,
-    ThreadItemDoneEvent,
-    ThreadItemReplacedEvent,
-    ThreadMetadata,
-    ThreadStreamEvent,
-    UserMessageItem,
-)
+from chatkit_agents.types import ThreadMetadata
 from chatkit_agents.widgets import Card, Text
 
 
@@ -64,114 +50,16 @@ def get_location() -> dict[str, str]:
     return {}
 
 
-class MemoryServer(AgentServer[Any]):
-    """`AgentServer` plus the ``memory=`` strategy (until the server layer takes the option itself)."""
-
-    def __init__(self, agent: Agent[Any], store: Store[Any], memory: ModelMemory | MemoryMode) -> None:
-        super().__init__(agent, store, run_config=RunConfig(tracing_disabled=True), clock=FixedClock())
-        self.memory = resolve_memory(memory)
-
-    async def respond(
-        self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: Any
-    ) -> AsyncIterator[ThreadStreamEvent]:
-        history = await self.load_history(thread, context)
-        if input_user_message is not None:
-            thread.metadata.pop(RUN_STATE_METADATA_KEY, None)
-        turn = MemoryTurn(
-            thread,
-            context,
-            self.store,
-            history,
-            input_user_message,
-            self.input_converter,
-            self.max_history_items,
-            self.max_history_tokens,
-        )
-        prepared = await self.memory.prepare_run(turn)
-        try:
-            while True:
-                agent_context = self.create_agent_context(thread, context)
-                result = Runner.run_streamed(
-                    self.agent_for(thread, context),
-                    prepared.input,
-                    context=agent_context,
-                    run_config=self.run_config,
-                    max_turns=self.max_turns,
-                    **prepared.run_kwargs,
-                )
-                held: list[ThreadStreamEvent] | None = [] if prepared.recoverable else None
-                stream = self._stream_run(thread, agent_context, result)
-                async with closing(stream):
-                    async for event in stream:
-                        if held is None:
-                            yield event
-                            continue
-                        held.append(event)
-                        if isinstance(event, ThreadItemAddedEvent | ThreadItemDoneEvent):
-                            for kept in held:
-                                yield kept
-                            held = None
-                if held is not None and agent_context.error is not None:
-                    retry = await self.memory.recover(turn, agent_context.error)
-                    if retry is not None:
-                        await prepared.aclose()
-                        prepared = retry
-                        if retry.notice:
-                            yield NoticeEvent(level="info", message=retry.notice)
-                        continue
-                for kept in held or []:
-                    yield kept
-                await self.memory.after_run(thread, context, result, agent_context)
-                return
-        finally:
-            await prepared.aclose()
-
-    async def resume_after_approval(self, thread, decisions, sender, context):  # type: ignore[override]
-        data = thread.metadata.get(RUN_STATE_METADATA_KEY)
-        assert isinstance(data, str)
-        agent = self.agent_for(thread, context)
-        agent_context = self.create_agent_context(thread, context)
-        state = await load_run_state(agent, data, agent_context)
-        apply_approval_decisions(state, decisions)
-        del thread.metadata[RUN_STATE_METADATA_KEY]
-        if sender is not None:
-            yield ThreadItemReplacedEvent(
-                item=sender.model_copy(update={"widget": decided_widget(decisions)})
-            )
-        prepared = await self.memory.prepare_resume(thread, context, self.store)
-        try:
-            result = Runner.run_streamed(
-                agent,
-                state,
-                context=agent_context,
-                run_config=self.run_config,
-                max_turns=self.max_turns,
-                **prepared.run_kwargs,
-            )
-            async for event in self._stream_run(thread, agent_context, result):
-                yield event
-            await self.memory.after_run(thread, context, result, agent_context)
-        finally:
-            await prepared.aclose()
-
-    async def delete_item(self, thread_id: str, item_id: str, context: Any) -> None:
-        thread = await self.store.load_thread(thread_id, context)
-        await self.memory.on_item_removed(thread, item_id, context, self.store)
-        await self.store.delete_thread_item(thread_id, item_id, context)
-        await self.store.save_thread(thread, context)
-
-    async def delete_thread(self, thread_id: str, context: Any) -> None:
-        thread = await self.store.load_thread(thread_id, context)
-        await self.store.delete_thread(thread_id, context)
-        await self.memory.on_thread_deleted(thread, context, self.store)
-
-
 def make_server(
     store: Store[Any], memory: ModelMemory | MemoryMode, *steps: Any
-) -> tuple[MemoryServer, ScriptedModel]:
+) -> tuple[AgentServer[Any], ScriptedModel]:
+    """An `AgentServer` with the given memory whose model answers from ``steps``."""
     model = ScriptedModel(list(steps))
     agent = Agent(name="Assistant", model=model, tools=[delete_file, lookup, show_weather, get_location])
-    return MemoryServer(agent, store, memory), model
+    server = AgentServer[Any](
+        agent, store, run_config=RunConfig(tracing_disabled=True), clock=FixedClock(), memory=memory
+    )
+    return server, model
 
 
 # -- requests -----------------------------------------------------------------------------------------
@@ -195,7 +83,7 @@ async def drain(result: StreamingResult | NonStreamingResult) -> list[dict[str, 
 class Chat:
     """One thread driven through ``server.process``: send, retry, answer tools, approve."""
 
-    def __init__(self, server: MemoryServer, context: Any = None) -> None:
+    def __init__(self, server: AgentServer[Any], context: Any = None) -> None:
         self.server = server
         self.context = context
         self.thread_id = ""

@@ -458,14 +458,14 @@ async def test_turns_answered_in_thread_mode_join_the_session_when_it_comes_back
     await server.memory.aclose()
 
 
-async def test_deleting_the_thread_clears_its_session(store: Store[Any]) -> None:
+async def test_a_threads_delete_request_clears_its_session(store: Store[Any]) -> None:
     server, _ = make_server(store, "session", reply("Hello!", "resp_1"))
     chat = Chat(server)
     await chat.send("hi")
     thread = await chat.thread()
     assert await session_items(chat) == ["user: hi", "assistant: Hello!"]
 
-    await server.delete_thread(chat.thread_id, None)
+    await server.process(req("threads.delete", thread_id=chat.thread_id), None)
 
     assert isinstance(server.memory, SessionMemory)
     session, close = await server.memory.open_session(thread, None, store)

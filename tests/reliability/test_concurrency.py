@@ -294,11 +294,6 @@ class CountingServer(AgentServer[Any]):
         thread.metadata["turns"] = int(thread.metadata.get("turns", 0)) + 1  # like a paused run's state
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a turn that changes the thread saves its whole stale copy at the end, undoing a rename "
-    "(threads.update) made meanwhile",
-)
 async def test_a_rename_during_a_turn_that_changes_the_thread_is_kept(tmp_path: Path) -> None:
     signals = tmp_path / "signals"
     signals.mkdir()
@@ -332,11 +327,6 @@ class TitlingServer(AgentServer[Any]):
             yield event
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a failing turn that changed the thread saves it even though it was deleted meanwhile, "
-    "bringing back an empty thread",
-)
 async def test_a_thread_deleted_during_a_turn_that_changes_it_stays_deleted(tmp_path: Path) -> None:
     signals = tmp_path / "signals"
     signals.mkdir()

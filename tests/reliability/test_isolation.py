@@ -277,3 +277,28 @@ async def test_limits_are_configurable_per_attachment_store(
     assert (await as_user(client, "bob", create("a.csv", 1000, "text/csv; charset=utf-8"))).status_code == 200
     assert (await as_user(client, "bob", create("a.csv", 1001, "text/csv"))).status_code == 413
     assert (await as_user(client, "bob", create("a.png", 10, "image/png"))).status_code == 415
+
+
+# -- amplification ---------------------------------------------------------------------------------------
+
+
+async def test_repeating_an_id_does_not_multiply_the_work_or_the_stored_data(store: Store[Any]) -> None:
+    """A 16 MiB body could repeat one valid id a million times: each is checked and stored once."""
+    seen: list[list[str]] = []
+    server = fuzz_server(store)
+
+    async def record(thread_id: str, item_ids: list[str], feedback: Any, context: Any) -> None:
+        seen.append(item_ids)
+
+    server.add_feedback = record  # type: ignore[method-assign]
+    app = create_app(server, context_factory=user_from_header, close_store_on_shutdown=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://iso", timeout=BOUND) as client:
+        body = req("items.feedback", thread_id=CHAT, item_ids=[REPLY] * 5000, kind="positive")
+        assert (await as_user(client, "alice", body)).status_code == 200
+        created = await as_user(
+            client, "alice", req("threads.create", input=message("x", attachments=[ATTACHMENT] * 50))
+        )
+    assert seen == [[REPLY]]
+    user_message = decode_sse(created.content)[1]["item"]
+    assert [attachment["id"] for attachment in user_message["attachments"]] == [ATTACHMENT]

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol
 
 import anyio
-from anyio.streams.memory import MemoryObjectSendStream
 from typing_extensions import TypeVar
 
 from chatkit_agents._ids import IdFactory, random_id, utc_now
@@ -53,6 +52,22 @@ __all__ = [
 
 TRequestContext = TypeVar("TRequestContext", default=Any)
 TStoreContext = TypeVar("TStoreContext", contravariant=True, default=Any)
+
+
+class RequestSender(Protocol):
+    """The send side of the channel a running stream reads `AgentContext` requests from.
+
+    ``send_nowait`` raises ``anyio.ClosedResourceError`` or ``anyio.BrokenResourceError`` once the stream
+    no longer listens.
+    """
+
+    def send_nowait(self, item: Any, /) -> None:
+        """Queue ``item`` for the stream without blocking."""
+        ...
+
+    def close(self) -> None:
+        """Send nothing more through this side."""
+        ...
 
 
 class AgentStore(Protocol[TStoreContext]):
@@ -156,7 +171,7 @@ class AgentContext(Generic[TRequestContext]):
         self.request_context: TRequestContext = request_context
         self.clock = clock
         self._id_factory = id_factory
-        self._channel: MemoryObjectSendStream[Any] | None = None
+        self._channel: RequestSender | None = None
         self._backlog: list[PendingRequest] = []
         self._client_tool_calls: dict[str, ClientToolCall] = {}
         self._stop_after_turn: Callable[[], None] | None = None
@@ -269,7 +284,7 @@ class AgentContext(Generic[TRequestContext]):
         if pending.error is not None:
             raise pending.error
 
-    def _attach(self, channel: MemoryObjectSendStream[Any], stop_after_turn: Callable[[], None]) -> None:
+    def _attach(self, channel: RequestSender, stop_after_turn: Callable[[], None]) -> None:
         """Route requests to ``channel``, sending the queued backlog first (used by the stream)."""
         if self._channel is not None:
             raise ConfigurationError(

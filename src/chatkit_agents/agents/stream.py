@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -24,7 +25,6 @@ from typing import Any, ClassVar, cast
 import anyio
 from agents.exceptions import ModelRefusalError
 from agents.items import ToolApprovalItem
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from agents import (
     Agent,
@@ -47,7 +47,6 @@ from agents import (
 )
 from chatkit_agents.agents import tasks
 from chatkit_agents.agents.context import (
-    UNBOUNDED,
     AddWorkflowTask,
     AgentContext,
     ContextRequest,
@@ -65,7 +64,6 @@ from chatkit_agents.types import (
     AssistantMessageContentPartAdded,
     AssistantMessageContentPartAnnotationAdded,
     AssistantMessageContentPartDone,
-    AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
     ClientToolCallItem,
     CustomTask,
@@ -113,6 +111,9 @@ _ITEMS_EXEMPT_FROM_WORKFLOW_CLOSE = frozenset(
 _RESUMABLE_SKIP = frozenset({"client_tool_call", "hidden_context_item", "sdk_hidden_context", "widget"})
 
 
+_TEXT_DELTA = "assistant_message.content_part.text_delta"
+
+
 async def _no_events() -> Events:
     """An empty event stream (the default of handlers that ignore their event)."""
     return
@@ -143,14 +144,55 @@ class TaskRef:
     index: int
 
 
-@dataclass(eq=False)
 class MessageState:
-    """An assistant message being streamed: Responses content index -> ChatKit content index."""
+    """An assistant message being streamed: Responses content index -> ChatKit content index.
 
-    item: AssistantMessageItem
-    parts: dict[int, int] = field(default_factory=dict[int, int])
-    annotation_counts: dict[int, int] = field(default_factory=dict[int, int])
-    raw_id: str | None = None
+    Text deltas are collected per part and joined into the item's text whenever ``item`` is read, so a
+    long answer costs O(1) per delta instead of copying the whole text on every delta.
+    """
+
+    __slots__ = ("_item", "_unjoined", "annotation_counts", "parts", "raw_id")
+
+    def __init__(
+        self,
+        item: AssistantMessageItem,
+        parts: dict[int, int] | None = None,
+        annotation_counts: dict[int, int] | None = None,
+        raw_id: str | None = None,
+    ) -> None:
+        self._item = item
+        self._unjoined: dict[int, list[str]] = {}
+        self.parts: dict[int, int] = {} if parts is None else parts
+        self.annotation_counts: dict[int, int] = {} if annotation_counts is None else annotation_counts
+        self.raw_id = raw_id
+
+    @property
+    def item(self) -> AssistantMessageItem:
+        """The message item, its text up to date with every delta so far."""
+        if self._unjoined:
+            self.join_text()
+        return self._item
+
+    @property
+    def item_id(self) -> str:
+        """The message item's id (reading it joins nothing)."""
+        return self._item.id
+
+    def append_text(self, index: int, delta: str) -> None:
+        """Append ``delta`` to the text of ChatKit content part ``index`` (joined when ``item`` is read)."""
+        chunks = self._unjoined.get(index)
+        if chunks is None:
+            self._unjoined[index] = [delta]
+        else:
+            chunks.append(delta)
+
+    def join_text(self) -> None:
+        """Write the collected deltas into the item's parts."""
+        unjoined, self._unjoined = self._unjoined, {}
+        content = self._item.content
+        for index, chunks in unjoined.items():
+            part = content[index]
+            part.text = part.text + "".join(chunks)
 
 
 @dataclass(eq=False)
@@ -240,10 +282,17 @@ class StreamState:
 
     def finish_item(self, item: ThreadItem) -> ThreadItemDoneEvent:
         """Announce an item's final form; the server persists it on this event."""
+        if isinstance(item, AssistantMessageItem):
+            self.join_message_text()
         self.open_items.pop(item.id, None)
         if item.id not in self.produced and item.id not in self.earlier_items:
             self.produced.append(item.id)
         return ThreadItemDoneEvent(item=item.model_copy(deep=True))
+
+    def join_message_text(self) -> None:
+        """Bring the text of every streamed message item up to date (see `MessageState`)."""
+        for message in self.messages.values():
+            message.join_text()
 
     def remove_item(self, item_id: str) -> ThreadItemRemovedEvent:
         """Retract an item (open or done)."""
@@ -614,13 +663,18 @@ class StreamConverter:
         """Append ``delta`` to a part and say so."""
         if not delta:
             return []
-        message, events = self._message(state, output_index)
-        index, more = self._part(state, message, content_index)
-        events.extend(more)
-        part = message.item.content[index]
-        part.text += delta
-        update = AssistantMessageContentPartTextDelta(content_index=index, delta=delta)
-        events.append(ThreadItemUpdatedEvent(item_id=message.item.id, update=update))
+        message = state.messages.get((state.turn, output_index))
+        index = None if message is None else message.parts.get(content_index)
+        if message is None or index is None:  # the message or the part was not announced: start it now
+            message, events = self._message(state, output_index)
+            index, more = self._part(state, message, content_index)
+            events.extend(more)
+        else:
+            events = []
+        message.append_text(index, delta)
+        # validated from plain data in one call: half the cost of building the update model first
+        update = {"type": _TEXT_DELTA, "content_index": index, "delta": delta}
+        events.append(ThreadItemUpdatedEvent.model_validate({"item_id": message.item_id, "update": update}))
         return events
 
     async def on_annotation_added(self, state: StreamState, event: Any) -> Events:
@@ -1289,6 +1343,7 @@ class StreamConverter:
 
     def _finish_open(self, state: StreamState, *, keep_partial: bool) -> list[ThreadStreamEvent]:
         """Finish or remove every open item: messages with text are kept if ``keep_partial``."""
+        state.join_message_text()
         events: list[ThreadStreamEvent] = []
         for key, thought in list(state.thoughts.items()):
             if not thought.done:
@@ -1449,7 +1504,70 @@ class _RunFinished:
     error: Exception | None
 
 
-async def _pump(result: RunResultStreaming, send: MemoryObjectSendStream[Any]) -> None:
+class _MergeChannel:
+    """Unbounded FIFO from the pump and the context's tools to the one consumer, in order of sending.
+
+    Sending never blocks; receiving waits only while the queue is empty. Lighter than an anyio memory
+    stream, whose ``receive`` always yields to the event loop once more per item.
+    """
+
+    def __init__(self) -> None:
+        self._items: deque[Any] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._closed = False
+
+    def sender(self) -> _Sender:
+        """A send side with its own ``close`` (closing it does not end the consumer's stream)."""
+        return _Sender(self)
+
+    def put(self, item: Any) -> None:
+        """Queue ``item`` and wake the consumer; ``anyio.BrokenResourceError`` once it stopped listening."""
+        if self._closed:
+            raise anyio.BrokenResourceError
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def receive(self) -> Any:
+        """The next item, waiting for one while the queue is empty."""
+        items = self._items
+        while not items:
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            await waiter
+        return items.popleft()
+
+    def close(self) -> list[Any]:
+        """Stop listening; returns what was queued but never received."""
+        self._closed = True
+        left = list(self._items)
+        self._items.clear()
+        return left
+
+
+class _Sender:
+    """One send side of a `_MergeChannel` (the pump has one, the `AgentContext` another)."""
+
+    __slots__ = ("_channel", "_closed")
+
+    def __init__(self, channel: _MergeChannel) -> None:
+        self._channel = channel
+        self._closed = False
+
+    def send_nowait(self, item: Any, /) -> None:
+        """Queue ``item``; ``anyio.ClosedResourceError`` after `close`."""
+        if self._closed:
+            raise anyio.ClosedResourceError
+        self._channel.put(item)
+
+    def close(self) -> None:
+        """Send nothing more through this side."""
+        self._closed = True
+
+
+async def _pump(result: RunResultStreaming, send: _Sender) -> None:
     """Forward the run's events into the merge channel without ever blocking the run."""
     error: Exception | None = None
     try:
@@ -1495,10 +1613,15 @@ async def stream_agent_response(
     run. Consume it with ``contextlib.aclosing`` if you may stop early.
     """
     converter = converter or StreamConverter()
+    kind = type(converter)
+    direct_text_deltas = (
+        kind.convert is StreamConverter.convert
+        and kind.on_text_delta is StreamConverter.on_text_delta
+        and converter.RAW_EVENT_HANDLERS.get("response.output_text.delta") == "on_text_delta"
+    )
     state = converter.create_state(context, result)
-    send: MemoryObjectSendStream[Any]
-    receive: MemoryObjectReceiveStream[Any]
-    send, receive = anyio.create_memory_object_stream[Any](UNBOUNDED)
+    channel = _MergeChannel()
+    receive = channel.receive
 
     def stop_after_turn() -> None:
         if not result.is_complete:
@@ -1508,11 +1631,21 @@ async def stream_agent_response(
     pump: asyncio.Future[None] | None = None
     try:
         # attach first: a client tool the run calls during the store read below must still stop the run
-        context._attach(send.clone(), stop_after_turn)
+        context._attach(channel.sender(), stop_after_turn)
         attached = True
         await converter.resume_workflow(state)
-        pump = asyncio.ensure_future(_pump(result, send))
-        async for message in receive:
+        pump = asyncio.ensure_future(_pump(result, channel.sender()))
+        while True:
+            message = await receive()
+            if (
+                direct_text_deltas
+                and type(message) is RawResponsesStreamEvent
+                and message.data.type == "response.output_text.delta"
+            ):  # the hottest path: no async generators created per text delta
+                data = message.data
+                for out in converter._text_delta(state, data.output_index, data.content_index, data.delta):
+                    yield out
+                continue
             if isinstance(message, _RunFinished):
                 if message.error is None:
                     stream = converter.on_run_end(state)
@@ -1538,17 +1671,6 @@ async def stream_agent_response(
         if attached:
             context._detach()
         await _stop_run(result, pump)
-        _release_pending(receive)
-        send.close()
-        receive.close()
-
-
-def _release_pending(receive: MemoryObjectReceiveStream[Any]) -> None:
-    """Wake every tool still waiting on a request that will never be streamed."""
-    while True:
-        try:
-            message = receive.receive_nowait()
-        except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
-            return
-        if isinstance(message, PendingRequest):
-            message.done.set()
+        for message in channel.close():  # wake every tool still waiting on a request never streamed
+            if isinstance(message, PendingRequest):
+                message.done.set()

@@ -35,22 +35,43 @@ __all__ = ["PendingItems", "is_worth_keeping"]
 
 
 class PendingItems:
-    """Announced-but-unfinished items in the order they were added, kept current with their updates."""
+    """Announced-but-unfinished items in the order they were added, kept current with their updates.
+
+    Text deltas of assistant messages are collected and joined into the copy only when it is read or
+    changed otherwise, so a long answer costs O(1) per delta instead of copying its whole text each time.
+    """
 
     def __init__(self) -> None:
         self._items: dict[str, ThreadItem] = {}
+        self._unjoined: dict[str, dict[int, list[str]]] = {}
 
     def add(self, item: ThreadItem) -> None:
         """Track a private deep copy, so later changes to the streamed object cannot leak in twice."""
+        self._unjoined.pop(item.id, None)
         self._items[item.id] = item.model_copy(deep=True)
 
     def discard(self, item_id: str) -> None:
         """Stop tracking an item (it was finished, replaced or removed)."""
+        self._unjoined.pop(item_id, None)
         self._items.pop(item_id, None)
 
     def items(self) -> list[ThreadItem]:
         """The pending items, oldest announcement first."""
+        for item_id in list(self._unjoined):
+            self._join(item_id)
         return list(self._items.values())
+
+    def _join(self, item_id: str) -> None:
+        """Write the collected text deltas of ``item_id`` into its copy, in the order they came."""
+        parts = self._unjoined.pop(item_id, None)
+        item = self._items.get(item_id)
+        if parts is None or not isinstance(item, AssistantMessageItem):
+            return
+        for index, chunks in parts.items():
+            while len(item.content) <= index:
+                item.content.append(AssistantMessageContent(text="", annotations=[]))
+            part = item.content[index]
+            part.text = part.text + "".join(chunks)
 
     def __bool__(self) -> bool:
         return bool(self._items)
@@ -58,6 +79,19 @@ class PendingItems:
     def apply(self, item_id: str, update: ThreadItemUpdate) -> None:
         """Apply one ``thread.item.updated`` to the pending copy; unknown items are ignored."""
         item = self._items.get(item_id)
+        if type(update) is AssistantMessageContentPartTextDelta:
+            if isinstance(item, AssistantMessageItem):
+                parts = self._unjoined.get(item_id)
+                if parts is None:
+                    parts = self._unjoined[item_id] = {}
+                chunks = parts.get(update.content_index)
+                if chunks is None:
+                    parts[update.content_index] = [update.delta]
+                else:
+                    chunks.append(update.delta)
+            return
+        if item_id in self._unjoined:
+            self._join(item_id)
         if isinstance(item, AssistantMessageItem):
             _apply_message_update(item, update)
         elif isinstance(item, WorkflowItem):

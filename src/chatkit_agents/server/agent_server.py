@@ -17,7 +17,7 @@ from typing_extensions import TypeVar
 from agents import Agent, RunConfig, Runner
 from chatkit_agents._ids import Clock, utc_now
 from chatkit_agents.agents.context import AgentContext
-from chatkit_agents.agents.input import ThreadItemConverter, to_agent_input
+from chatkit_agents.agents.input import ThreadItemConverter
 from chatkit_agents.agents.stream import StreamConverter, stream_agent_response
 from chatkit_agents.agents.tools import (
     APPROVAL_ACTION_TYPE,
@@ -31,11 +31,15 @@ from chatkit_agents.agents.tools import (
 from chatkit_agents.errors import ConflictError, FeatureNotConfiguredError
 from chatkit_agents.server._closing import closing
 from chatkit_agents.server.attachments import AttachmentStore
+from chatkit_agents.server.memory import MemoryMode, MemoryTurn, ModelMemory, PreparedRun, resolve_memory
 from chatkit_agents.server.server import ChatKitServer
 from chatkit_agents.store import MemoryStore, Store
 from chatkit_agents.types import (
     Action,
+    NoticeEvent,
     ThreadItem,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
     ThreadItemReplacedEvent,
     ThreadMetadata,
     ThreadStreamEvent,
@@ -57,7 +61,9 @@ class AgentServer(ChatKitServer[TContext]):
     ``store`` defaults to a `MemoryStore` (nothing written to disk; pass ``SQLiteStore("chat.db")`` to keep
     threads across restarts). ``converter`` maps run events to ChatKit events, ``input_converter`` maps
     stored items back to model input, ``max_history_items`` / ``max_history_tokens`` bound that input,
-    and ``run_config`` / ``max_turns`` go to ``Runner.run_streamed``.
+    ``run_config`` / ``max_turns`` go to ``Runner.run_streamed``, and ``memory`` says where the model's
+    memory lives: ``"thread"`` (the stored items, the default), ``"session"`` (an Agents SDK session per
+    thread), ``"conversation"`` (OpenAI server-side state) or a `ModelMemory` (see ``docs/memory.md``).
     """
 
     def __init__(
@@ -74,6 +80,7 @@ class AgentServer(ChatKitServer[TContext]):
         max_history_tokens: int | None = None,
         clock: Clock = utc_now,
         page_size: int = 20,
+        memory: ModelMemory | MemoryMode | None = None,
     ) -> None:
         super().__init__(
             store if store is not None else MemoryStore[TContext](),
@@ -88,6 +95,7 @@ class AgentServer(ChatKitServer[TContext]):
         self.max_turns = max_turns
         self.max_history_items = max_history_items
         self.max_history_tokens = max_history_tokens
+        self.memory = resolve_memory(memory)
 
     # -- hooks ---------------------------------------------------------------------------------------
 
@@ -115,26 +123,60 @@ class AgentServer(ChatKitServer[TContext]):
     async def respond(
         self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: TContext
     ) -> AsyncIterator[ThreadStreamEvent]:
-        """Run the agent on the thread's history and stream its reply."""
+        """Run the agent on the thread's history (as ``self.memory`` remembers it) and stream its reply."""
         history = await self.load_history(thread, context)
-        agent_input = await to_agent_input(
-            history,
+        if input_user_message is not None:
+            thread.metadata.pop(RUN_STATE_METADATA_KEY, None)  # a new message abandons a paused run
+        turn = MemoryTurn(
+            thread=thread,
+            context=context,
+            store=self.store,
+            history=history,
+            new_message=input_user_message,
             converter=self.input_converter,
             max_items=self.max_history_items,
             max_tokens=self.max_history_tokens,
         )
-        if input_user_message is not None:
-            thread.metadata.pop(RUN_STATE_METADATA_KEY, None)  # a new message abandons a paused run
-        agent_context = self.create_agent_context(thread, context)
-        result = Runner.run_streamed(
-            self.agent_for(thread, context),
-            agent_input,
-            context=agent_context,
-            run_config=self.run_config,
-            max_turns=self.max_turns,
-        )
-        async for event in self._stream_run(thread, agent_context, result):
-            yield event
+        prepared = await self.memory.prepare_run(turn)
+        try:
+            while True:
+                agent_context = self.create_agent_context(thread, context)
+                result = Runner.run_streamed(
+                    self.agent_for(thread, context),
+                    prepared.input,
+                    context=agent_context,
+                    run_config=self.run_config,
+                    max_turns=self.max_turns,
+                    **prepared.run_kwargs,
+                )
+                # Hold the events back until the reply starts: a run that fails at once because the
+                # server-side state it chains on is gone is run again another way, unseen.
+                held: list[ThreadStreamEvent] | None = [] if prepared.recoverable else None
+                stream = self._stream_run(thread, agent_context, result)
+                async with closing(stream):
+                    async for event in stream:
+                        if held is None:
+                            yield event
+                        elif isinstance(event, ThreadItemAddedEvent | ThreadItemDoneEvent):
+                            for earlier in [*held, event]:
+                                yield earlier
+                            held = None
+                        else:
+                            held.append(event)
+                if held is not None and agent_context.error is not None:
+                    retry = await self.memory.recover(turn, agent_context.error)
+                    if retry is not None:
+                        await prepared.aclose()
+                        prepared = retry
+                        if retry.notice:
+                            yield NoticeEvent(level="info", message=retry.notice)
+                        continue
+                for earlier in held or []:
+                    yield earlier
+                await self.memory.after_run(thread, context, result, agent_context)
+                return
+        finally:
+            await prepared.aclose()
 
     async def action(
         self, thread: ThreadMetadata, action: Action, sender: WidgetItem | None, context: TContext
@@ -169,11 +211,36 @@ class AgentServer(ChatKitServer[TContext]):
             yield ThreadItemReplacedEvent(
                 item=sender.model_copy(update={"widget": decided_widget(decisions)})
             )
-        result = Runner.run_streamed(
-            agent, state, context=agent_context, run_config=self.run_config, max_turns=self.max_turns
-        )
-        async for event in self._stream_run(thread, agent_context, result):
-            yield event
+        prepared: PreparedRun = await self.memory.prepare_resume(thread, context, self.store)
+        try:
+            result = Runner.run_streamed(
+                agent,
+                state,
+                context=agent_context,
+                run_config=self.run_config,
+                max_turns=self.max_turns,
+                **prepared.run_kwargs,
+            )
+            async for event in self._stream_run(thread, agent_context, result):
+                yield event
+            await self.memory.after_run(thread, context, result, agent_context)
+        finally:
+            await prepared.aclose()
+
+    async def delete_item(self, thread_id: str, item_id: str, context: TContext) -> None:
+        """Delete one stored item and keep the model's memory consistent (a session is rebuilt there)."""
+        thread = await self.store.load_thread(thread_id, context)
+        await self.memory.on_item_removed(thread, item_id, context, self.store)
+        await self.store.delete_thread_item(thread_id, item_id, context)
+        await self.store.save_thread(thread, context)
+
+    async def before_item_removed(self, thread: ThreadMetadata, item_id: str, context: TContext) -> None:
+        """Tell the memory which item a stream removes, while it is still stored."""
+        await self.memory.on_item_removed(thread, item_id, context, self.store)
+
+    async def on_thread_deleted(self, thread: ThreadMetadata, context: TContext) -> None:
+        """Forget the deleted thread's model memory (e.g. clear its session)."""
+        await self.memory.on_thread_deleted(thread, context, self.store)
 
     async def _stream_run(
         self, thread: ThreadMetadata, agent_context: AgentContext[TContext], result: Any

@@ -100,6 +100,8 @@ CANCELLED_NOTE = "The user stopped the previous response before it finished. Do 
 """Hidden note saved after a cancelled reply, so the next model turn does not resume the stopped answer."""
 
 _HIDDEN_ITEMS = (HiddenContextItem, SDKHiddenContextItem)
+_THREAD_FIELDS = ("title", "status", "allowed_image_domains")
+"""Thread fields a responder may change; merged field by field with changes made meanwhile."""
 _MAX_PAGE_SIZE = 100
 _GENERIC_ERROR = "Something went wrong while generating the response. Please try again."
 
@@ -171,6 +173,14 @@ class ChatKitServer(ABC, Generic[TContext]):
     def get_stream_options(self, thread: ThreadMetadata, context: TContext) -> StreamOptions:
         """Options sent at the start of every response stream; by default the user may stop a reply."""
         return StreamOptions(allow_cancel=True)
+
+    async def before_item_removed(self, thread: ThreadMetadata, item_id: str, context: TContext) -> None:
+        """Called before a stored item named by a ``thread.item.removed`` event is deleted (no-op here)."""
+        return None
+
+    async def on_thread_deleted(self, thread: ThreadMetadata, context: TContext) -> None:
+        """Called after ``threads.delete`` removed the thread and its items (no-op here)."""
+        return None
 
     async def handle_stream_cancelled(
         self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: TContext
@@ -246,9 +256,10 @@ class ChatKitServer(ABC, Generic[TContext]):
         if isinstance(request, ItemsFeedbackReq):
             params = request.params
             await self.store.load_thread(params.thread_id, context)
-            for item_id in params.item_ids:
+            item_ids = list(dict.fromkeys(params.item_ids))  # a repeated id is checked (and reported) once
+            for item_id in item_ids:
                 await self.store.load_item(params.thread_id, item_id, context)
-            await self.add_feedback(params.thread_id, params.item_ids, params.kind, context)
+            await self.add_feedback(params.thread_id, item_ids, params.kind, context)
             return b"{}"
         if isinstance(request, ThreadsUpdateReq):
             thread = await self.store.load_thread(request.params.thread_id, context)
@@ -256,8 +267,9 @@ class ChatKitServer(ABC, Generic[TContext]):
             await self.store.save_thread(thread, context)
             return dump_json(self.thread_response(thread))
         if isinstance(request, ThreadsDeleteReq):
-            await self.store.load_thread(request.params.thread_id, context)
+            thread = await self.store.load_thread(request.params.thread_id, context)
             await self.store.delete_thread(request.params.thread_id, context)
+            await self.on_thread_deleted(thread, context)
             return b"{}"
         if isinstance(request, AttachmentsCreateReq):
             attachment_store = self._attachment_store()
@@ -315,7 +327,7 @@ class ChatKitServer(ABC, Generic[TContext]):
             await self._load_sender(request.params.thread_id, request.params.item_id, context)
 
     async def _check_attachments(self, message: UserMessageInput, context: TContext) -> None:
-        for attachment_id in message.attachments:
+        for attachment_id in dict.fromkeys(message.attachments):
             await self.store.load_attachment(attachment_id, context)
 
     async def _pending_client_tool_call(
@@ -458,7 +470,7 @@ class ChatKitServer(ABC, Generic[TContext]):
             (await self.store.load_attachment(attachment_id, context)).model_copy(
                 update={"thread_id": thread.id}
             )
-            for attachment_id in message.attachments
+            for attachment_id in dict.fromkeys(message.attachments)  # the same file attached once
         ]
         return UserMessageItem(
             id=self.store.generate_item_id("message", thread, context),
@@ -486,18 +498,24 @@ class ChatKitServer(ABC, Generic[TContext]):
             stream = make_stream()
             async with closing(stream):
                 async for event in stream:
+                    if type(event) is ThreadItemUpdatedEvent:  # the hot path (deltas): nothing to store
+                        pending.apply(event.item_id, event.update)
+                        if event.item_id not in hidden:
+                            yield event
+                        continue
                     visible = await self._persist(thread, event, pending, hidden, context)
                     if visible:
                         yield event
                     if not isinstance(event, ThreadItemUpdatedEvent) and thread != saved:
+                        changed = await self._save_thread_changes(thread, saved, context)
                         saved = thread.model_copy(deep=True)
-                        await self.store.save_thread(thread, context)
-                        yield ThreadUpdatedEvent(thread=self.thread_response(thread))
+                        if changed:
+                            yield ThreadUpdatedEvent(thread=self.thread_response(thread))
         except cancelled:
             with anyio.CancelScope(shield=True):
                 try:
                     if thread != saved:
-                        await self.store.save_thread(thread, context)
+                        await self._save_thread_changes(thread, saved, context)
                     await self.handle_stream_cancelled(thread, pending.items(), context)
                 except Exception:
                     logger.exception("could not save the partial reply of a cancelled stream")
@@ -509,12 +527,36 @@ class ChatKitServer(ABC, Generic[TContext]):
                     yield await self._close_unfinished(thread, item, context)
             if thread != saved:
                 with suppress(Exception):
-                    await self.store.save_thread(thread, context)
+                    await self._save_thread_changes(thread, saved, context)
             yield event
             return
-        if thread != saved:
-            await self.store.save_thread(thread, context)
+        if thread != saved and await self._save_thread_changes(thread, saved, context):
             yield ThreadUpdatedEvent(thread=self.thread_response(thread))
+
+    async def _save_thread_changes(
+        self, thread: ThreadMetadata, before: ThreadMetadata, context: TContext
+    ) -> bool:
+        """Save what the responder changed since ``before`` onto the stored thread; ``False`` if it is gone.
+
+        Only changed fields and metadata keys are written, over a fresh copy, so a rename or a delete made
+        by another request while the turn ran is kept; ``thread`` is updated to the merged result.
+        """
+        try:
+            stored = await self.store.load_thread(thread.id, context)
+        except NotFoundError:
+            return False  # deleted meanwhile: never bring it back
+        for field in _THREAD_FIELDS:
+            if getattr(thread, field) != getattr(before, field):
+                setattr(stored, field, getattr(thread, field))
+        for key in before.metadata.keys() - thread.metadata.keys():
+            stored.metadata.pop(key, None)
+        for key, value in thread.metadata.items():
+            if key not in before.metadata or before.metadata[key] != value:
+                stored.metadata[key] = value
+        await self.store.save_thread(stored, context)
+        for field in (*_THREAD_FIELDS, "metadata"):
+            setattr(thread, field, getattr(stored, field))
+        return True
 
     async def _close_unfinished(
         self, thread: ThreadMetadata, item: ThreadItem, context: TContext
@@ -560,6 +602,8 @@ class ChatKitServer(ABC, Generic[TContext]):
             pending.discard(event.item.id)
             return not isinstance(event.item, _HIDDEN_ITEMS)
         if isinstance(event, ThreadItemRemovedEvent):
+            if all(item.id != event.item_id for item in pending.items()):
+                await self.before_item_removed(thread, event.item_id, context)
             await self.store.delete_thread_item(thread.id, event.item_id, context)
             pending.discard(event.item_id)
             return event.item_id not in hidden

@@ -17,9 +17,12 @@ SSE_HEADERS: dict[str, str] = {
 
 def dump_json(model: BaseModel) -> bytes:
     """Serialise a wire model as ChatKit expects: no ``None`` fields, integration-only metadata left out."""
-    return model.model_dump_json(exclude_none=True, context=CLIENT_SERIALIZATION_CONTEXT).encode()
+    # the serializer's own bytes: the same JSON as ``model_dump_json()``, without a decode and re-encode
+    return model.__pydantic_serializer__.to_json(
+        model, exclude_none=True, context=CLIENT_SERIALIZATION_CONTEXT
+    )
 
 
 def encode_event(event: BaseModel) -> bytes:
     """Frame one stream event as an SSE message (``data: <json>\\n\\n``); JSON never contains raw newlines."""
-    return b"data: " + dump_json(event) + b"\n\n"
+    return b"data: %b\n\n" % dump_json(event)

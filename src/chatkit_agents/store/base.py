@@ -67,7 +67,9 @@ def validate_page_request(limit: int, order: str) -> None:
 def make_page(rows: Sequence[T], limit: int, id_of: Callable[[T], str]) -> Page[T]:
     """Build a page from up to ``limit + 1`` fetched rows: the extra row only signals ``has_more``."""
     data = list(rows[:limit])
-    return Page[T](data=data, has_more=len(rows) > limit, after=id_of(data[-1]) if data else None)
+    # Page(...), not Page[T](...): parametrising with a TypeVar at run time builds a new pydantic model class
+    # on most calls (about 3 ms each), and validates exactly the same way
+    return Page(data=data, has_more=len(rows) > limit, after=id_of(data[-1]) if data else None)
 
 
 class Store(ABC, Generic[TContext]):
