@@ -343,7 +343,8 @@ class StreamState:
         """Replace the task at ``ref`` (nothing if unchanged); a closed workflow is sent again as done."""
         workflow = ref.workflow
         current = workflow.item.workflow.tasks[ref.index]
-        if current is not task and current == task:  # the same object was mutated in place: always send
+        # An equal copy changes nothing; the same object passed back was mutated in place, so send it.
+        if current is not task and current == task:
             return []
         workflow.item.workflow.tasks[ref.index] = task
         workflow.changed = True

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from chatkit_agents.server.agent_server import AgentServer
 from chatkit_agents.server.attachments import AttachmentStore
+from chatkit_agents.server.memory import (
+    ConversationMemory,
+    ModelMemory,
+    SessionMemory,
+    ThreadMemory,
+)
 from chatkit_agents.server.results import ErrorResult, NonStreamingResult, StreamingResult, error_result
 from chatkit_agents.server.server import CANCELLED_NOTE, ChatKitServer
 
@@ -12,8 +18,12 @@ __all__ = [
     "AgentServer",
     "AttachmentStore",
     "ChatKitServer",
+    "ConversationMemory",
     "ErrorResult",
+    "ModelMemory",
     "NonStreamingResult",
+    "SessionMemory",
     "StreamingResult",
+    "ThreadMemory",
     "error_result",
 ]
