@@ -3,7 +3,7 @@
 // Everything the model, a tool or a widget sends is rendered as text (textContent), never as HTML.
 
 import { insertMarkers, link, renderMarkdown, stripMarkers } from "./markdown.js";
-import { renderEvents } from "./snapshot.js";
+import { UPDATE_NAMES as SHORT_UPDATES, renderEvents } from "./snapshot.js";
 import { iconElement, imageElement, renderWidget, walkWidget } from "./widgets.js";
 
 const $ = (id) => document.getElementById(id);
@@ -77,19 +77,6 @@ function startInspectorStream(request) {
   $("event-list").append(header);
   return stream;
 }
-
-const SHORT_UPDATES = {
-  "assistant_message.content_part.added": "content_part.added",
-  "assistant_message.content_part.text_delta": "text_delta",
-  "assistant_message.content_part.annotation_added": "annotation_added",
-  "assistant_message.content_part.done": "content_part.done",
-  "widget.streaming_text.value_delta": "widget.text_delta",
-  "widget.root.updated": "widget.root_updated",
-  "widget.component.updated": "component_updated",
-  "workflow.task.added": "task.added",
-  "workflow.task.updated": "task.updated",
-  "generated_image.updated": "image.updated",
-};
 
 // Item updates are shown by their short name under the item (as in the snapshot format).
 function describeEvent(event) {

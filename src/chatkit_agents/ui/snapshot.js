@@ -6,7 +6,7 @@ const COLUMN = 24;
 const UPDATE_COLUMN = COLUMN - 2;
 const DETAIL = "    ";
 
-const UPDATE_NAMES = {
+export const UPDATE_NAMES = {
   "assistant_message.content_part.added": "content_part.added",
   "assistant_message.content_part.text_delta": "text_delta",
   "assistant_message.content_part.annotation_added": "annotation_added",
