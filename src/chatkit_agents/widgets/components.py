@@ -585,38 +585,7 @@ class Label(_Identified):
 
 # --- unions -------------------------------------------------------------------------------------------
 
-WidgetComponent = Annotated[
-    Text
-    | Title
-    | Caption
-    | Badge
-    | Markdown
-    | Box
-    | Row
-    | Col
-    | Divider
-    | Icon
-    | Image
-    | Button
-    | Checkbox
-    | Spacer
-    | Select
-    | DatePicker
-    | Form
-    | Input
-    | Label
-    | RadioGroup
-    | Table
-    | TableRow
-    | TableCell
-    | Textarea
-    | Transition
-    | Chart,
-    Field(discriminator="type"),
-]
-"""Any component that may appear as a child (roots and ListViewItem excluded), chosen by ``type``."""
-
-CardChild = Annotated[
+_ChildComponent = (
     Text
     | Title
     | Caption
@@ -643,9 +612,12 @@ CardChild = Annotated[
     | Textarea
     | Transition
     | Chart
-    | ListView,
-    Field(discriminator="type"),
-]
+)
+
+WidgetComponent = Annotated[_ChildComponent, Field(discriminator="type")]
+"""Any component that may appear as a child (roots and ListViewItem excluded), chosen by ``type``."""
+
+CardChild = Annotated[_ChildComponent | ListView, Field(discriminator="type")]
 """A child of a Card: any `WidgetComponent`, or a ListView (the Widget Builder extension)."""
 
 WidgetRoot = Annotated[Card | ListView | Basic, Field(discriminator="type")]
