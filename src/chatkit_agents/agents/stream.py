@@ -1,9 +1,10 @@
 """Forward converter: an Agents SDK streamed run -> ChatKit thread stream events.
 
-`stream_agent_response` merges the run's events with what tools send through `AgentContext` (one anyio
-memory stream fed by one pump task, no task per event) and feeds both, in order, to a `StreamConverter`. The
-converter has one small overridable ``on_<kind>`` method per event kind; everything that changes during a
-run lives in a `StreamState` created per call, so one converter instance can serve concurrent runs.
+`stream_agent_response` merges the run's events with what tools send through `AgentContext` (see
+`chatkit_agents.agents.run_events`: no task and no extra hand-off per event) and feeds both, in order, to a
+`StreamConverter`. The converter has one small overridable ``on_<kind>`` method per event kind; everything
+that changes during a run lives in a `StreamState` created per call, so one converter instance can serve
+concurrent runs.
 
 Errors never escape as exceptions: the run's exception becomes cleanup events (open items finished or
 removed) followed by an ``error`` event or a ``notice``, and the stream ends cleanly, so a server that
@@ -13,16 +14,12 @@ persists items on ``thread.item.done`` always sees a consistent end. The excepti
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
-from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, cast
 
-import anyio
 from agents.exceptions import ModelRefusalError
 from agents.items import ToolApprovalItem
 
@@ -56,6 +53,7 @@ from chatkit_agents.agents.context import (
     StartWorkflow,
     UpdateWorkflowTask,
 )
+from chatkit_agents.agents.run_events import event_source
 from chatkit_agents.agents.tools import ClientFunctionTool, approval_widget
 from chatkit_agents.errors import CustomStreamError, StreamError
 from chatkit_agents.types import (
@@ -112,6 +110,17 @@ _RESUMABLE_SKIP = frozenset({"client_tool_call", "hidden_context_item", "sdk_hid
 
 
 _TEXT_DELTA = "assistant_message.content_part.text_delta"
+_validate_updated_event = ThreadItemUpdatedEvent.__pydantic_validator__.validate_python
+
+
+def _text_delta_event(item_id: str, content_index: int, delta: str) -> ThreadItemUpdatedEvent:
+    """A text delta update, validated from plain data by the model's own validator in one call.
+
+    The hottest line of the converter: building the update model first, or going through
+    ``model_validate``, costs about half as much again per delta.
+    """
+    update = {"type": _TEXT_DELTA, "content_index": content_index, "delta": delta}
+    return cast(ThreadItemUpdatedEvent, _validate_updated_event({"item_id": item_id, "update": update}))
 
 
 async def _no_events() -> Events:
@@ -661,7 +670,7 @@ class StreamConverter:
     def _text_delta(
         self, state: StreamState, output_index: int, content_index: int, delta: str
     ) -> list[ThreadStreamEvent]:
-        """Append ``delta`` to a part and say so."""
+        """Append ``delta`` to a part and say so, announcing the message or part first if needed."""
         if not delta:
             return []
         message = state.messages.get((state.turn, output_index))
@@ -673,9 +682,7 @@ class StreamConverter:
         else:
             events = []
         message.append_text(index, delta)
-        # validated from plain data in one call: half the cost of building the update model first
-        update = {"type": _TEXT_DELTA, "content_index": index, "delta": delta}
-        events.append(ThreadItemUpdatedEvent.model_validate({"item_id": message.item_id, "update": update}))
+        events.append(_text_delta_event(message.item_id, index, delta))
         return events
 
     async def on_annotation_added(self, state: StreamState, event: Any) -> Events:
@@ -1495,109 +1502,7 @@ class StreamConverter:
         yield self.error_event(error)
 
 
-# --- merging and running -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _RunFinished:
-    """Sent by the pump when the run's event stream ended; ``error`` is what it raised, if anything."""
-
-    error: Exception | None
-
-
-class _MergeChannel:
-    """Unbounded FIFO from the pump and the context's tools to the one consumer, in order of sending.
-
-    Sending never blocks; receiving waits only while the queue is empty. Lighter than an anyio memory
-    stream, whose ``receive`` always yields to the event loop once more per item.
-    """
-
-    def __init__(self) -> None:
-        self._items: deque[Any] = deque()
-        self._waiter: asyncio.Future[None] | None = None
-        self._closed = False
-
-    def sender(self) -> _Sender:
-        """A send side with its own ``close`` (closing it does not end the consumer's stream)."""
-        return _Sender(self)
-
-    def put(self, item: Any) -> None:
-        """Queue ``item`` and wake the consumer; ``anyio.BrokenResourceError`` once it stopped listening."""
-        if self._closed:
-            raise anyio.BrokenResourceError
-        self._items.append(item)
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-
-    async def receive(self) -> Any:
-        """The next item, waiting for one while the queue is empty."""
-        items = self._items
-        while not items:
-            waiter = self._waiter = asyncio.get_running_loop().create_future()
-            await waiter
-        return items.popleft()
-
-    def close(self) -> list[Any]:
-        """Stop listening; returns what was queued but never received."""
-        self._closed = True
-        left = list(self._items)
-        self._items.clear()
-        return left
-
-
-class _Sender:
-    """One send side of a `_MergeChannel` (the pump has one, the `AgentContext` another)."""
-
-    __slots__ = ("_channel", "_closed")
-
-    def __init__(self, channel: _MergeChannel) -> None:
-        self._channel = channel
-        self._closed = False
-
-    def send_nowait(self, item: Any, /) -> None:
-        """Queue ``item``; ``anyio.ClosedResourceError`` after `close`."""
-        if self._closed:
-            raise anyio.ClosedResourceError
-        self._channel.put(item)
-
-    def close(self) -> None:
-        """Send nothing more through this side."""
-        self._closed = True
-
-
-async def _pump(result: RunResultStreaming, send: _Sender) -> None:
-    """Forward the run's events into the merge channel without ever blocking the run."""
-    error: Exception | None = None
-    try:
-        async with aclosing(cast(Any, result.stream_events())) as events:
-            async for event in events:
-                send.send_nowait(event)
-    except Exception as exc:
-        error = exc
-    try:
-        send.send_nowait(_RunFinished(error))
-    except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-        pass
-    finally:
-        send.close()
-
-
-async def _stop_run(result: RunResultStreaming, pump: asyncio.Future[None] | None) -> None:
-    """Cancel the run if it is still going, then wait (shielded, at most 5 s) for it and the pump to end."""
-    if not result.is_complete:
-        result.cancel()
-    waiting: list[asyncio.Future[Any]] = []
-    if pump is not None and not pump.done():
-        pump.cancel()
-        waiting.append(pump)
-    if result.run_loop_task is not None and not result.run_loop_task.done():
-        waiting.append(result.run_loop_task)
-    if waiting:
-        with anyio.move_on_after(5.0, shield=True):
-            await asyncio.wait(waiting)
+# --- running ---------------------------------------------------------------------------------------------
 
 
 async def stream_agent_response(
@@ -1621,57 +1526,76 @@ async def stream_agent_response(
         and converter.RAW_EVENT_HANDLERS.get("response.output_text.delta") == "on_text_delta"
     )
     state = converter.create_state(context, result)
-    channel = _MergeChannel()
-    receive = channel.receive
+    source = event_source(result)
+    messages = state.messages
 
     def stop_after_turn() -> None:
         if not result.is_complete:
             result.cancel(mode="after_turn")
 
     attached = False
-    pump: asyncio.Future[None] | None = None
+    sender = source.sender()
     try:
         # attach first: a client tool the run calls during the store read below must still stop the run
-        context._attach(channel.sender(), stop_after_turn)
+        context._attach(sender, stop_after_turn)
         attached = True
         await converter.resume_workflow(state)
-        pump = asyncio.ensure_future(_pump(result, channel.sender()))
+        next_message = source.start()
+        run_error: Exception | None = None
         while True:
-            message = await receive()
-            if (
-                direct_text_deltas
-                and type(message) is RawResponsesStreamEvent
-                and message.data.type == "response.output_text.delta"
-            ):  # the hottest path: no async generators created per text delta
-                data = message.data
-                for out in converter._text_delta(state, data.output_index, data.content_index, data.delta):
-                    yield out
-                continue
-            if isinstance(message, _RunFinished):
-                if message.error is None:
-                    stream = converter.on_run_end(state)
-                else:
-                    context.error = message.error
-                    logger.info("agent run ended with %r", message.error)
-                    stream = converter.on_run_error(state, message.error)
-                async for out in stream:
-                    yield out
+            try:
+                message = await next_message()
+            except StopAsyncIteration:
                 break
-            if isinstance(message, PendingRequest):
-                try:
-                    async for out in converter.on_context_request(state, message.request):
-                        yield out
-                except Exception as exc:
-                    message.error = exc
-                finally:
-                    message.done.set()
+            except Exception as exc:
+                run_error = exc
+                break
+            if direct_text_deltas and type(message) is RawResponsesStreamEvent:
+                data = message.data
+                if data.type == "response.output_text.delta":  # the hottest path: no generator per delta
+                    delta = data.delta
+                    streaming = messages.get((state.turn, data.output_index))
+                    index = None if streaming is None else streaming.parts.get(data.content_index)
+                    if streaming is not None and index is not None and delta:
+                        streaming.append_text(index, delta)
+                        yield _text_delta_event(streaming.item_id, index, delta)
+                    else:
+                        for out in converter._text_delta(state, data.output_index, data.content_index, delta):
+                            yield out
+                    continue
+            if type(message) is PendingRequest:
+                async for out in _handle_request(converter, state, message):
+                    yield out
                 continue
             async for out in converter.convert(state, cast(AgentStreamEvent, message)):
                 yield out
+        sender.close()
+        for pending in source.leftovers():  # sent after the run's last event: still streamed, in order
+            async for out in _handle_request(converter, state, pending):
+                yield out
+        if run_error is None:
+            stream = converter.on_run_end(state)
+        else:
+            context.error = run_error
+            logger.info("agent run ended with %r", run_error)
+            stream = converter.on_run_error(state, run_error)
+        async for out in stream:
+            yield out
     finally:
+        sender.close()
         if attached:
             context._detach()
-        await _stop_run(result, pump)
-        for message in channel.close():  # wake every tool still waiting on a request never streamed
-            if isinstance(message, PendingRequest):
-                message.done.set()
+        await source.stop()
+        for pending in source.leftovers():  # wake every tool still waiting on a request never streamed
+            pending.done.set()
+
+
+async def _handle_request(converter: StreamConverter, state: StreamState, pending: PendingRequest) -> Events:
+    """Stream what a tool asked for; its error goes back to the tool, which is waiting on ``done``."""
+    try:
+        async for out in converter.on_context_request(state, pending.request):
+            yield out
+    except Exception as exc:
+        pending.error = exc
+    finally:
+        pending.done.set()

@@ -152,7 +152,7 @@ class AgentServer(ChatKitServer[TContext]):
                 # Hold the events back until the reply starts: a run that fails at once because the
                 # server-side state it chains on is gone is run again another way, unseen.
                 held: list[ThreadStreamEvent] | None = [] if prepared.recoverable else None
-                stream = self._stream_run(thread, agent_context, result)
+                stream = stream_agent_response(agent_context, result, converter=self.converter)
                 async with closing(stream):
                     async for event in stream:
                         if held is None:
@@ -163,6 +163,7 @@ class AgentServer(ChatKitServer[TContext]):
                             held = None
                         else:
                             held.append(event)
+                self._keep_run_state(thread, agent_context)
                 if held is not None and agent_context.error is not None:
                     retry = await self.memory.recover(turn, agent_context.error)
                     if retry is not None:
@@ -221,8 +222,11 @@ class AgentServer(ChatKitServer[TContext]):
                 max_turns=self.max_turns,
                 **prepared.run_kwargs,
             )
-            async for event in self._stream_run(thread, agent_context, result):
-                yield event
+            stream = stream_agent_response(agent_context, result, converter=self.converter)
+            async with closing(stream):
+                async for event in stream:
+                    yield event
+            self._keep_run_state(thread, agent_context)
             await self.memory.after_run(thread, context, result, agent_context)
         finally:
             await prepared.aclose()
@@ -242,13 +246,8 @@ class AgentServer(ChatKitServer[TContext]):
         """Forget the deleted thread's model memory (e.g. clear its session)."""
         await self.memory.on_thread_deleted(thread, context, self.store)
 
-    async def _stream_run(
-        self, thread: ThreadMetadata, agent_context: AgentContext[TContext], result: Any
-    ) -> AsyncIterator[ThreadStreamEvent]:
-        stream = stream_agent_response(agent_context, result, converter=self.converter)
-        async with closing(stream):
-            async for event in stream:
-                yield event
+    def _keep_run_state(self, thread: ThreadMetadata, agent_context: AgentContext[TContext]) -> None:
+        """Keep a run paused for approvals in the thread's metadata, to resume it once decided."""
         if agent_context.run_state is not None:
             thread.metadata[RUN_STATE_METADATA_KEY] = dump_run_state(agent_context.run_state)
 

@@ -387,72 +387,76 @@ class ChatKitServer(ABC, Generic[TContext]):
         else:
             thread_id = request.params.thread_id
         async with self._locks.hold(thread_id):
-            events = self._events(request, thread_id, context)
-            async with aclosing(events):
+            first: list[ThreadStreamEvent] = []
+            try:
+                stream = await self._prepare(request, thread_id, first, context)
+            except Exception as error:
+                for event in first:
+                    yield encode_event(event)
+                yield encode_event(self.error_event(error))
+                return
+            for event in first:
+                yield encode_event(event)
+            async with aclosing(stream):
                 try:
-                    async for event in events:
+                    async for event in stream:
                         yield encode_event(event)
                 except Exception as error:
                     yield encode_event(self.error_event(error))
 
-    async def _events(
-        self, request: StreamingReq, thread_id: str, context: TContext
+    async def _prepare(
+        self, request: StreamingReq, thread_id: str, first: list[ThreadStreamEvent], context: TContext
     ) -> AsyncGenerator[ThreadStreamEvent, None]:
-        """The events of one streaming request, run while holding the thread's lock."""
+        """Do a streaming request's work up to its response, run while holding the thread's lock.
+
+        Events that go out before the response (thread created, the user's message) are appended to
+        ``first``; the returned stream is the response. One generator layer fewer per streamed event than
+        yielding those first events from a wrapping generator.
+        """
         if isinstance(request, ThreadsCreateReq):
             thread = ThreadMetadata(id=thread_id, created_at=self.clock())
             await self.store.save_thread(thread, context)
-            yield ThreadCreatedEvent(thread=self.thread_response(thread))
+            first.append(ThreadCreatedEvent(thread=self.thread_response(thread)))
             message = await self._new_user_message(request.params.input, thread, context)
-            stream = self._add_message_and_respond(thread, message, context)
-        else:
-            stream = await self._resume(request, thread_id, context)
-        async with aclosing(stream):
-            async for event in stream:
-                yield event
-
-    async def _resume(
-        self, request: StreamingReq, thread_id: str, context: TContext
-    ) -> AsyncGenerator[ThreadStreamEvent, None]:
-        """Prepare the stream of a request on an existing thread (checks repeated under the lock)."""
+            return await self._add_message(thread, message, first, context)
         thread = await self.store.load_thread(thread_id, context)
         if isinstance(request, ThreadsAddUserMessageReq):
             message = await self._new_user_message(request.params.input, thread, context)
-            stream = self._add_message_and_respond(thread, message, context)
-        elif isinstance(request, ThreadsAddClientToolOutputReq):
+            return await self._add_message(thread, message, first, context)
+        if isinstance(request, ThreadsAddClientToolOutputReq):
             call = await self._pending_client_tool_call(thread, context)
             call.output = request.params.result
             call.status = "completed"
             await self.store.save_item(thread.id, call, context)
-            stream = self._pipeline(thread, context, lambda: self.respond(thread, None, context))
-        elif isinstance(request, ThreadsAddStructuredInputReq):
+            return self._pipeline(thread, context, lambda: self.respond(thread, None, context))
+        if isinstance(request, ThreadsAddStructuredInputReq):
             item = await self._load_structured_input(thread.id, request.params.item_id, context)
             answered = _apply_submission(item, request.params.input)
-            stream = self._pipeline(
+            return self._pipeline(
                 thread, context, lambda: self._answered_then_respond(thread, answered, context)
             )
-        elif isinstance(request, ThreadsRetryAfterItemReq):
+        if isinstance(request, ThreadsRetryAfterItemReq):
             target = await self._load_retry_target(thread.id, request.params.item_id, context)
             await self.store.delete_thread_items_after(thread.id, target.id, context)
-            stream = self._pipeline(thread, context, lambda: self.respond(thread, target, context))
-        else:
-            assert isinstance(request, ThreadsCustomActionReq)
-            sender = await self._load_sender(thread.id, request.params.item_id, context)
-            action = request.params.action
-            stream = self._pipeline(thread, context, lambda: self.action(thread, action, sender, context))
-        return stream
+            return self._pipeline(thread, context, lambda: self.respond(thread, target, context))
+        assert isinstance(request, ThreadsCustomActionReq)
+        sender = await self._load_sender(thread.id, request.params.item_id, context)
+        action = request.params.action
+        return self._pipeline(thread, context, lambda: self.action(thread, action, sender, context))
 
-    async def _add_message_and_respond(
-        self, thread: ThreadMetadata, message: UserMessageItem, context: TContext
+    async def _add_message(
+        self,
+        thread: ThreadMetadata,
+        message: UserMessageItem,
+        first: list[ThreadStreamEvent],
+        context: TContext,
     ) -> AsyncGenerator[ThreadStreamEvent, None]:
+        """Store the user's message (announced in ``first``) and return the response to it."""
         for attachment in message.attachments:
             await self.store.save_attachment(attachment, context)
         await self.store.add_thread_item(thread.id, message, context)
-        yield ThreadItemDoneEvent(item=message)
-        stream = self._pipeline(thread, context, lambda: self.respond(thread, message, context))
-        async with aclosing(stream):
-            async for event in stream:
-                yield event
+        first.append(ThreadItemDoneEvent(item=message))
+        return self._pipeline(thread, context, lambda: self.respond(thread, message, context))
 
     async def _answered_then_respond(
         self, thread: ThreadMetadata, answered: StructuredInputItem, context: TContext

@@ -1,0 +1,73 @@
+"""SSE framing: the text-delta template gives exactly the serializer's bytes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chatkit_agents.server.sse import dump_json, encode_event
+from chatkit_agents.types import (
+    AssistantMessageContentPartTextDelta,
+    ThreadItemUpdatedEvent,
+    WorkflowTaskUpdated,
+)
+
+# every code point a Python str can hold except lone surrogates (which JSON cannot carry)
+_TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=60)
+
+
+def _delta_event(item_id: str, index: int, delta: str) -> ThreadItemUpdatedEvent:
+    update = AssistantMessageContentPartTextDelta(content_index=index, delta=delta)
+    return ThreadItemUpdatedEvent(item_id=item_id, update=update)
+
+
+@given(item_id=_TEXT, index=st.integers(min_value=-(2**70), max_value=2**70), delta=_TEXT)
+def test_text_delta_frame_matches_the_serializer_byte_for_byte(item_id: str, index: int, delta: str) -> None:
+    event = _delta_event(item_id, index, delta)
+    assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
+
+
+@pytest.mark.parametrize(
+    "delta",
+    ['quote " backslash \\ slash /', "\x00\x01\x1f\x7f", "line\nbreak\r\ttab\b\f", "\u2028\u2029", "é😀中"],
+)
+def test_text_delta_frame_is_one_sse_message_of_valid_json(delta: str) -> None:
+    frame = encode_event(_delta_event("msg_1", 0, delta))
+    assert frame.startswith(b"data: ") and frame.endswith(b"\n\n") and frame.count(b"\n") == 2
+    assert json.loads(frame[6:]) == {
+        "type": "thread.item.updated",
+        "item_id": "msg_1",
+        "update": {"type": "assistant_message.content_part.text_delta", "content_index": 0, "delta": delta},
+    }
+
+
+def test_text_delta_with_a_lone_surrogate_is_left_to_the_serializer() -> None:
+    event = _delta_event("msg_1", 0, "bad \ud800 text")
+    with pytest.raises(Exception) as raised:
+        dump_json(event)
+    with pytest.raises(type(raised.value)):
+        encode_event(event)
+
+
+def test_text_delta_with_a_non_string_field_set_after_validation_uses_the_serializer() -> None:
+    event = _delta_event("msg_1", 0, "hi")
+    event.update.content_index = True  # type: ignore[assignment]  # no validation on assignment
+    assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
+
+
+def test_other_updates_are_framed_by_the_serializer() -> None:
+    event = ThreadItemUpdatedEvent.model_validate(
+        {
+            "item_id": "wf_1",
+            "update": {
+                "type": "workflow.task.updated",
+                "task_index": 0,
+                "task": {"type": "custom", "title": "x", "status_indicator": "none"},
+            },
+        }
+    )
+    assert isinstance(event.update, WorkflowTaskUpdated)
+    assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
