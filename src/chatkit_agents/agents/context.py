@@ -179,6 +179,12 @@ class AgentContext(Generic[TRequestContext]):
         """Set when the run paused for tool approvals: resume it with `apply_approval_decisions`."""
         self.error: BaseException | None = None
         """The exception that ended the run, if any (it was shown to the user as an error event)."""
+        self.history: list[ThreadItem] | None = None
+        """The thread's stored items, oldest first, when the caller has already loaded them.
+
+        `AgentServer` sets it; the stream converter then reads the thread's last items from here instead
+        of asking the store again (see `StreamConverter.resume_workflow`).
+        """
 
     # -- ids and time -------------------------------------------------------------------------------------
 

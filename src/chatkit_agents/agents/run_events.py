@@ -104,7 +104,7 @@ class QueueSource(EventSource):
     """Requests travel through the run's own event queue; the consumer iterates ``stream_events()``.
 
     The run's stream yields whatever is in its queue, so a request arrives exactly where it was sent
-    among the run's events. Requests are also remembered until the consumer sees them: one sent after
+    among the run's events. Requests are also remembered until handled: one sent after
     the run put its end marker (or dropped when the run drains its queue) comes back from `leftovers`.
     """
 
@@ -140,12 +140,16 @@ class QueueSource(EventSource):
     async def stop(self) -> None:
         """Cancel the run, then close the run's stream, which waits for the cancelled run task."""
         result = self.result
+        events: Any = self._events
+        task = result.run_loop_task
+        ended = events is None or getattr(events, "ag_frame", False) is None
+        if ended and result.is_complete and (task is None or task.done()):
+            return  # the usual end: the stream ran out after the run finished; nothing to wait for
         if not result.is_complete:
             result.cancel()
         with anyio.move_on_after(STOP_TIMEOUT, shield=True):
-            if self._events is not None:
-                await cast(Any, self._events).aclose()
-            task = result.run_loop_task
+            if events is not None:
+                await events.aclose()
             if task is not None and not task.done():
                 await asyncio.wait([task])
 

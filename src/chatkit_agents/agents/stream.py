@@ -15,7 +15,7 @@ persists items on ``thread.item.done`` always sees a consistent end. The excepti
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, cast
@@ -543,15 +543,23 @@ class StreamConverter:
     async def resume_workflow(self, state: StreamState) -> None:
         """Continue a workflow the previous turn ended with (e.g. before a client tool call).
 
-        Reads the thread's last items through the store: the newest item that is not a client tool call,
-        hidden context or widget must be a workflow. It stays the open workflow; it is sent again (as done)
-        only if this turn adds to it, so it is never inserted twice.
+        Reads the thread's last items from ``context.history`` when set, else through the store: the newest
+        item that is not a client tool call, hidden context or widget must be a workflow. It stays the
+        open workflow; it is sent again (as done) only if this turn adds to it, so it is never inserted
+        twice.
         """
-        store = state.context.store
-        if store is None:
+        context = state.context
+        newest_first: Iterable[ThreadItem]
+        if context.history is not None:
+            newest_first = reversed(context.history)
+        elif context.store is not None:
+            page = await context.store.load_thread_items(
+                state.thread_id, None, 4, "desc", context.request_context
+            )
+            newest_first = page.data
+        else:
             return
-        page = await store.load_thread_items(state.thread_id, None, 4, "desc", state.context.request_context)
-        for item in page.data:
+        for item in newest_first:
             if item.type in _RESUMABLE_SKIP:
                 continue
             if isinstance(item, WorkflowItem):

@@ -141,6 +141,7 @@ class AgentServer(ChatKitServer[TContext]):
         try:
             while True:
                 agent_context = self.create_agent_context(thread, context)
+                agent_context.history = history  # the converter needs the last items: no second read
                 result = Runner.run_streamed(
                     self.agent_for(thread, context),
                     prepared.input,

@@ -33,6 +33,7 @@ from chatkit_agents.server._closing import closing
 from chatkit_agents.server._locks import ThreadLocks
 from chatkit_agents.server._parse import parse_request
 from chatkit_agents.server._pending import PendingItems, is_worth_keeping
+from chatkit_agents.server._snapshot import SavedThread
 from chatkit_agents.server.attachments import AttachmentStore
 from chatkit_agents.server.results import NonStreamingResult, StreamingResult
 from chatkit_agents.server.sse import dump_json, encode_event
@@ -103,6 +104,8 @@ _HIDDEN_ITEMS = (HiddenContextItem, SDKHiddenContextItem)
 _THREAD_FIELDS = ("title", "status", "allowed_image_domains")
 """Thread fields a responder may change; merged field by field with changes made meanwhile."""
 _MAX_PAGE_SIZE = 100
+_ItemPage = Page[ThreadItem]
+"""Parametrised once here: looking the class up on every response costs as much as building the page."""
 _GENERIC_ERROR = "Something went wrong while generating the response. Please try again."
 
 
@@ -496,7 +499,7 @@ class ChatKitServer(ABC, Generic[TContext]):
         yield StreamOptionsEvent(stream_options=self.get_stream_options(thread, context))
         pending = PendingItems()
         hidden: set[str] = set()
-        saved = thread.model_copy(deep=True)
+        saved = SavedThread(thread)
         cancelled = (GeneratorExit, anyio.get_cancelled_exc_class())
         try:
             stream = make_stream()
@@ -510,16 +513,16 @@ class ChatKitServer(ABC, Generic[TContext]):
                     visible = await self._persist(thread, event, pending, hidden, context)
                     if visible:
                         yield event
-                    if not isinstance(event, ThreadItemUpdatedEvent) and thread != saved:
-                        changed = await self._save_thread_changes(thread, saved, context)
-                        saved = thread.model_copy(deep=True)
+                    if not isinstance(event, ThreadItemUpdatedEvent) and saved.differs(thread):
+                        changed = await self._save_thread_changes(thread, saved.thread(), context)
+                        saved = SavedThread(thread)
                         if changed:
                             yield ThreadUpdatedEvent(thread=self.thread_response(thread))
         except cancelled:
             with anyio.CancelScope(shield=True):
                 try:
-                    if thread != saved:
-                        await self._save_thread_changes(thread, saved, context)
+                    if saved.differs(thread):
+                        await self._save_thread_changes(thread, saved.thread(), context)
                     await self.handle_stream_cancelled(thread, pending.items(), context)
                 except Exception:
                     logger.exception("could not save the partial reply of a cancelled stream")
@@ -529,12 +532,12 @@ class ChatKitServer(ABC, Generic[TContext]):
             for item in pending.items():
                 if not isinstance(item, _HIDDEN_ITEMS):
                     yield await self._close_unfinished(thread, item, context)
-            if thread != saved:
+            if saved.differs(thread):
                 with suppress(Exception):
-                    await self._save_thread_changes(thread, saved, context)
+                    await self._save_thread_changes(thread, saved.thread(), context)
             yield event
             return
-        if thread != saved and await self._save_thread_changes(thread, saved, context):
+        if saved.differs(thread) and await self._save_thread_changes(thread, saved.thread(), context):
             yield ThreadUpdatedEvent(thread=self.thread_response(thread))
 
     async def _save_thread_changes(
@@ -623,7 +626,7 @@ class ChatKitServer(ABC, Generic[TContext]):
             created_at=thread.created_at,
             status=thread.status,
             allowed_image_domains=thread.allowed_image_domains,
-            items=_visible(items) if items is not None else Page[ThreadItem](),
+            items=_visible(items) if items is not None else _ItemPage(),
         )
 
     def _limit(self, requested: int | None) -> int:
@@ -649,7 +652,7 @@ class ChatKitServer(ABC, Generic[TContext]):
 
 def _visible(items: Page[ThreadItem]) -> Page[ThreadItem]:
     data: list[ThreadItem] = [item for item in items.data if not isinstance(item, _HIDDEN_ITEMS)]
-    return Page[ThreadItem](data=data, has_more=items.has_more, after=items.after)
+    return _ItemPage(data=data, has_more=items.has_more, after=items.after)
 
 
 def _decode_base64(data: str) -> bytes:

@@ -1,14 +1,14 @@
 """JSON round-tripping of threads, items and attachments, shared by every bundled store.
 
-Stores keep the exact ``model_dump(mode="json")`` of each object (no ``exclude_none``: a stored object
-must load back equal). Timestamps always come back timezone-aware; a naive one is taken as UTC.
+Stores keep each object's JSON from its own pydantic serializer (what ``model_dump_json()`` gives, without
+``exclude_none``: a stored object must load back equal); the serializer writes bytes directly, several
+times faster than dumping to Python and encoding with `json`. Timestamps are stored and come back
+timezone-aware; a naive one is taken as UTC.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-from typing import Any
 
 from pydantic import TypeAdapter
 
@@ -23,15 +23,11 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
 def dump_thread(thread: ThreadMetadata) -> str:
     """The thread's metadata as JSON (a `Thread`'s ``items`` are never stored)."""
-    data = thread.model_dump(mode="json", exclude={"items"})
-    data["created_at"] = aware(thread.created_at).isoformat()
-    return _dumps(data)
+    if thread.created_at.tzinfo is None:
+        thread = thread.model_copy(update={"created_at": aware(thread.created_at)})
+    return thread.__pydantic_serializer__.to_json(thread, exclude={"items"}).decode()
 
 
 def load_thread(data: str) -> ThreadMetadata:
@@ -44,9 +40,9 @@ def load_thread(data: str) -> ThreadMetadata:
 
 def dump_item(item: ThreadItem) -> str:
     """The item as JSON, ``type`` discriminator included."""
-    data = item.model_dump(mode="json")
-    data["created_at"] = aware(item.created_at).isoformat()
-    return _dumps(data)
+    if item.created_at.tzinfo is None:
+        item = item.model_copy(update={"created_at": aware(item.created_at)})
+    return item.__pydantic_serializer__.to_json(item).decode()
 
 
 def load_item(data: str) -> ThreadItem:
@@ -59,7 +55,7 @@ def load_item(data: str) -> ThreadItem:
 
 def dump_attachment(attachment: Attachment) -> str:
     """The attachment as JSON, ``type`` discriminator included."""
-    return _dumps(attachment.model_dump(mode="json"))
+    return attachment.__pydantic_serializer__.to_json(attachment).decode()
 
 
 def load_attachment(data: str) -> Attachment:
