@@ -188,6 +188,23 @@ def _memory_gib() -> float | None:
     return None
 
 
+def cpu_steadiness(runs: int = 200) -> dict[str, float]:
+    """How much the machine's speed varies: a fixed pure-Python loop timed ``runs`` times.
+
+    On a shared host the median run can be far slower than the fastest; every median in the report is
+    slowed by about the same factor (ratios to raw are not, absolute milliseconds are).
+    """
+    samples: list[float] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        total = 0
+        for number in range(20_000):
+            total += number
+        samples.append(time.perf_counter() - started)
+    fastest, median = min(samples), statistics.median(samples)
+    return {"fastest_ms": fastest * 1e3, "median_ms": median * 1e3, "median_over_fastest": median / fastest}
+
+
 def env_info() -> dict[str, Any]:
     """The machine and software the numbers come from."""
 
@@ -224,4 +241,5 @@ def env_info() -> dict[str, Any]:
             )
         },
         "started_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+        "cpu_steadiness": cpu_steadiness(),
     }

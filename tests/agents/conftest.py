@@ -15,6 +15,7 @@ import pytest
 from agents.testing import ScriptedModel
 from pydantic import TypeAdapter
 
+import chatkit_agents.agents.run_events as run_events_module
 import chatkit_agents.agents.stream as stream_module
 import chatkit_agents.testing.scripted as scripted_module
 from agents import Agent, RunConfig, Runner, RunResultStreaming, set_tracing_disabled
@@ -58,6 +59,18 @@ def settle_problems(events: list[ThreadStreamEvent], previous: Iterable[str] = (
             problems.append(f"update of unknown item {event.item_id}")
     problems.extend(f"never finished: {item_id} ({kind})" for item_id, kind in open_items.items())
     return problems
+
+
+@pytest.fixture(params=["run_queue", "pump"])
+def event_source_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test with each way of merging tool requests into the run's events (same results expected).
+
+    ``run_queue`` is what openai-agents runs get; ``pump`` is the fallback for run objects without an
+    event queue.
+    """
+    if request.param == "pump":
+        monkeypatch.setattr(run_events_module, "run_event_queue", lambda result: None)
+    return str(request.param)
 
 
 @pytest.fixture

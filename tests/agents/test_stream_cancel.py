@@ -8,6 +8,7 @@ from contextlib import aclosing
 from typing import Any
 
 import anyio
+import pytest
 from agents.testing import ModelCall, ModelStep, ScriptedModel
 from inline_snapshot import snapshot
 from openai.types.responses import ResponseStreamEvent
@@ -17,6 +18,8 @@ from chatkit_agents.agents import AgentContext, stream_agent_response
 from chatkit_agents.testing import render_events
 from chatkit_agents.testing.responses import ResponseStream
 from chatkit_agents.types import ProgressUpdateEvent, ThreadItemUpdatedEvent, ThreadStreamEvent
+
+pytestmark = pytest.mark.usefixtures("event_source_kind")
 
 
 def other_tasks() -> list[asyncio.Task[Any]]:

@@ -11,6 +11,7 @@ from typing import Any
 import anyio
 import httpx
 import openai
+import pytest
 from agents.testing import ModelCall, ModelStep
 from inline_snapshot import snapshot
 from openai.types.responses import ResponseStreamEvent
@@ -29,6 +30,8 @@ from chatkit_agents.errors import CustomStreamError
 from chatkit_agents.testing import render_events
 from chatkit_agents.testing.responses import ResponseStream
 from chatkit_agents.types import ThreadItemAddedEvent, ThreadItemRemovedEvent
+
+pytestmark = pytest.mark.usefixtures("event_source_kind")
 
 
 @function_tool

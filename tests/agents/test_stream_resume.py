@@ -36,6 +36,8 @@ from chatkit_agents.types import (
     WorkflowItem,
 )
 
+pytestmark = pytest.mark.usefixtures("event_source_kind")
+
 
 @function_tool(needs_approval=True)
 def send_email(to: str, body: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from agents.tool_context import ToolContext
 from inline_snapshot import snapshot
 
@@ -16,6 +17,8 @@ from chatkit_agents.testing import render_events
 from chatkit_agents.testing.responses import ResponseStream
 from chatkit_agents.types import ClientToolCallItem, CustomTask, ThreadItemDoneEvent
 from chatkit_agents.widgets import Card, Text
+
+pytestmark = pytest.mark.usefixtures("event_source_kind")
 
 
 @function_tool
