@@ -36,7 +36,9 @@ def test_text_delta_frame_matches_the_serializer_byte_for_byte(item_id: str, ind
 )
 def test_text_delta_frame_is_one_sse_message_of_valid_json(delta: str) -> None:
     frame = encode_event(_delta_event("msg_1", 0, delta))
-    assert frame.startswith(b"data: ") and frame.endswith(b"\n\n") and frame.count(b"\n") == 2
+    assert frame.startswith(b"data: ")
+    assert frame.endswith(b"\n\n")
+    assert frame.count(b"\n") == 2
     assert json.loads(frame[6:]) == {
         "type": "thread.item.updated",
         "item_id": "msg_1",

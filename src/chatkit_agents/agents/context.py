@@ -9,7 +9,6 @@ events, so task indices and workflow boundaries never race.
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -310,7 +309,3 @@ class AgentContext(Generic[TRequestContext]):
         self._stop_after_turn = None
         if channel is not None:
             channel.close()
-
-
-UNBOUNDED = math.inf
-"""Buffer size of the merge channel: producers never block, order is the order of sends."""
