@@ -123,6 +123,22 @@ def _text_delta_event(item_id: str, content_index: int, delta: str) -> ThreadIte
     return cast(ThreadItemUpdatedEvent, _validate_updated_event({"item_id": item_id, "update": update}))
 
 
+def _field(value: Any, name: str) -> Any:
+    """``value[name]`` for a mapping, else the attribute (no dump of a whole SDK model for one field)."""
+    if isinstance(value, Mapping):
+        return cast(Mapping[str, Any], value).get(name)
+    return getattr(value, name, None)
+
+
+def _part_text(part: Any) -> str | None:
+    """The text of an ``output_text`` part or the refusal of a ``refusal`` part; None for anything else."""
+    kind = _field(part, "type")
+    if kind not in ("output_text", "refusal"):
+        return None
+    text = _field(part, "text" if kind == "output_text" else "refusal")
+    return text if isinstance(text, str) else None
+
+
 async def _no_events() -> Events:
     """An empty event stream (the default of handlers that ignore their event)."""
     return
@@ -750,17 +766,13 @@ class StreamConverter:
 
     async def on_message_output_created(self, state: StreamState, item: Any) -> Events:
         """Render a message that never streamed (e.g. made by a run error handler); streamed ones: nothing."""
-        raw = tasks.as_mapping(item.raw_item)
-        parts = [tasks.as_mapping(p) for p in raw.get("content") or []]
-        texts = [
-            p.get("text") if p.get("type") == "output_text" else p.get("refusal")
-            for p in parts
-            if p.get("type") in ("output_text", "refusal")
-        ]
-        content = [AssistantMessageContent(text=t) for t in texts if isinstance(t, str)]
+        raw_item = item.raw_item
+        texts = [_part_text(part) for part in _field(raw_item, "content") or []]
+        content = [AssistantMessageContent(text=t) for t in texts if t is not None]
         text = "".join(c.text for c in content)
+        message_id = _field(raw_item, "id")
         for index, (raw_id, streamed_text) in enumerate(state.streamed_messages):
-            if streamed_text == text and (raw_id == raw.get("id") or raw_id is None or raw.get("id") is None):
+            if streamed_text == text and (raw_id == message_id or raw_id is None or message_id is None):
                 del state.streamed_messages[index]
                 return
         for out in state.close_workflow():
@@ -1533,6 +1545,8 @@ async def stream_agent_response(
         and kind.on_text_delta is StreamConverter.on_text_delta
         and converter.RAW_EVENT_HANDLERS.get("response.output_text.delta") == "on_text_delta"
     )
+    skip_ignored = kind.convert is StreamConverter.convert and kind.on_ignored is StreamConverter.on_ignored
+    raw_handlers = converter.RAW_EVENT_HANDLERS
     state = converter.create_state(context, result)
     source = event_source(result)
     messages = state.messages
@@ -1558,9 +1572,11 @@ async def stream_agent_response(
             except Exception as exc:
                 run_error = exc
                 break
-            if direct_text_deltas and type(message) is RawResponsesStreamEvent:
+            if type(message) is RawResponsesStreamEvent:
                 data = message.data
-                if data.type == "response.output_text.delta":  # the hottest path: no generator per delta
+                if skip_ignored and data.type not in raw_handlers:
+                    continue  # usage, lifecycle, argument deltas...: no generators for nothing
+                if direct_text_deltas and data.type == "response.output_text.delta":  # the hottest path
                     delta = data.delta
                     streaming = messages.get((state.turn, data.output_index))
                     index = None if streaming is None else streaming.parts.get(data.content_index)
