@@ -9,6 +9,7 @@ collection empties CPython's free lists and slows the next run, which would dist
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib.metadata
 import os
 import platform
@@ -139,7 +140,11 @@ async def measure(
     reset: Callable[[], None] = lambda: None,
     warmup: int = 1,
 ) -> dict[str, Sample]:
-    """Time every variant ``reps`` times on fresh runs of ``scenario``, interleaved in rotating order."""
+    """Time every variant ``reps`` times on fresh runs of ``scenario``, interleaved in rotating order.
+
+    Each run starts after a full collection (outside the clock), so one variant's garbage is never
+    collected on another's time.
+    """
     names = list(variants)
     for _ in range(warmup):
         for name in names:
@@ -150,6 +155,7 @@ async def measure(
         shift = rep % len(names)
         for name in names[shift:] + names[:shift]:
             run = scenario.prepare(mode)  # built before the clock starts
+            gc.collect()  # garbage left by the previous variant is not collected on this one's clock
             wall0 = time.perf_counter()
             cpu0 = time.process_time()
             counts = await variants[name](run)
