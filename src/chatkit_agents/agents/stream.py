@@ -203,13 +203,14 @@ class MessageState:
         """The message item's id (reading it joins nothing)."""
         return self._item.id
 
-    def append_text(self, index: int, delta: str) -> None:
-        """Append ``delta`` to the text of ChatKit content part ``index`` (joined when ``item`` is read)."""
+    def add_text(self, index: int, delta: str) -> ThreadItemUpdatedEvent:
+        """Append ``delta`` to content part ``index`` (joined when ``item`` is read); returns its update."""
         chunks = self._unjoined.get(index)
         if chunks is None:
             self._unjoined[index] = [delta]
         else:
             chunks.append(delta)
+        return _text_delta_event(self._item.id, index, delta)
 
     def join_text(self) -> None:
         """Write the collected deltas into the item's parts."""
@@ -705,8 +706,7 @@ class StreamConverter:
             events.extend(more)
         else:
             events = []
-        message.append_text(index, delta)
-        events.append(_text_delta_event(message.item_id, index, delta))
+        events.append(message.add_text(index, delta))
         return events
 
     async def on_annotation_added(self, state: StreamState, event: Any) -> Events:
@@ -730,15 +730,14 @@ class StreamConverter:
 
     async def on_content_part_done(self, state: StreamState, event: Any) -> Events:
         """The part is final: its full text, KEEPING the annotations streamed so far."""
-        part = tasks.as_mapping(event.part)
-        if part.get("type") not in ("output_text", "refusal"):
+        if _field(event.part, "type") not in ("output_text", "refusal"):
             return
         message, events = self._message(state, event.output_index)
         index, more = self._part(state, message, event.content_index)
         events.extend(more)
         content = message.item.content[index]
-        final_text = part.get("text") if part.get("type") == "output_text" else part.get("refusal")
-        if isinstance(final_text, str) and final_text:
+        final_text = _part_text(event.part)
+        if final_text:
             content.text = final_text
         update = AssistantMessageContentPartDone(content_index=index, content=content.model_copy(deep=True))
         events.append(ThreadItemUpdatedEvent(item_id=message.item.id, update=update))
@@ -1581,8 +1580,7 @@ async def stream_agent_response(
                     streaming = messages.get((state.turn, data.output_index))
                     index = None if streaming is None else streaming.parts.get(data.content_index)
                     if streaming is not None and index is not None and delta:
-                        streaming.append_text(index, delta)
-                        yield _text_delta_event(streaming.item_id, index, delta)
+                        yield streaming.add_text(index, delta)
                     else:
                         for out in converter._text_delta(state, data.output_index, data.content_index, delta):
                             yield out
