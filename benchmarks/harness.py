@@ -2,8 +2,13 @@
 
 Every variant runs in the same process and event loop; within each repetition the variants run one after
 the other in a rotating order, so drift and noise from other processes hit all of them alike. Ratios are
-``median(variant) / median(raw)`` from the same run. No ``gc.collect()`` runs before a timed run: a forced
-collection empties CPython's free lists and slows the next run, which would distort small runs.
+paired: ``variant / raw`` within one repetition, then the median over repetitions.
+
+Each timed run starts after a full ``gc.collect()`` outside the clock, so one variant's garbage is never
+collected on another's time. A collection empties CPython's free lists and walks the heap, so the run right
+after it starts with cold caches; for runs of a few milliseconds (one request) that costs more than the
+code being measured. `measure` therefore takes ``warm=True`` for such suites: after the collection, one
+untimed run of the same variant, as in a server that has just answered a request.
 """
 
 from __future__ import annotations
@@ -139,11 +144,13 @@ async def measure(
     mode: Mode = "yield",
     reset: Callable[[], None] = lambda: None,
     warmup: int = 1,
+    warm: bool = False,
 ) -> dict[str, Sample]:
     """Time every variant ``reps`` times on fresh runs of ``scenario``, interleaved in rotating order.
 
     Each run starts after a full collection (outside the clock), so one variant's garbage is never
-    collected on another's time.
+    collected on another's time. With ``warm``, an untimed run of the same variant follows the
+    collection, so the timed run starts with the caches of a server in use (see the module docstring).
     """
     names = list(variants)
     for _ in range(warmup):
@@ -156,6 +163,9 @@ async def measure(
         for name in names[shift:] + names[:shift]:
             run = scenario.prepare(mode)  # built before the clock starts
             gc.collect()  # garbage left by the previous variant is not collected on this one's clock
+            if warm:
+                await variants[name](scenario.prepare(mode))
+                reset()
             wall0 = time.perf_counter()
             cpu0 = time.process_time()
             counts = await variants[name](run)

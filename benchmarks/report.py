@@ -74,11 +74,15 @@ def target_rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool | Non
             row = fixed["variants"].get(f"ours.{kind}")
             if row is not None:
                 limit = TARGETS["fixed_cost_ms"]
+                cold = fixed.get("cold", {}).get(f"ours.{kind}")
+                cold_text = "" if cold is None else f"; right after a full GC {cold['added_ms']:.2f} ms"
                 rows.append(
                     (
-                        f"fixed cost of one request above raw ({kind}, N = 1; paired median; fastest runs)",
+                        f"fixed cost of one request above raw ({kind}, N = 1; paired median, server in use; "
+                        "fastest runs)",
                         f"≤ {limit} ms",
-                        f"{row['added_ms']:.2f} ms; fastest {row.get('added_ms_fastest', math.nan):.2f} ms",
+                        f"{row['added_ms']:.2f} ms; fastest {row.get('added_ms_fastest', math.nan):.2f} ms"
+                        + cold_text,
                         row["added_ms"] <= limit,
                     )
                 )
@@ -145,7 +149,18 @@ def render(results: dict[str, Any]) -> str:
     for name, section in results.get("text", {}).items():
         lines += _timing_table(f"Text streaming, {section['deltas']:,} deltas ({name})", section, "delta")
     if "fixed_cost" in results:
-        lines += _timing_table("Fixed cost: one request with one delta", results["fixed_cost"], "request")
+        fixed = results["fixed_cost"]
+        lines += _timing_table(
+            "Fixed cost: one request with one delta (each right after an untimed request of its variant)",
+            fixed,
+            "request",
+        )
+        if "cold" in fixed:
+            lines += _timing_table(
+                "Fixed cost, cold: one request right after a full garbage collection",
+                {"variants": fixed["cold"]},
+                "request",
+            )
     if "agentic" in results:
         data = results["agentic"]
         title = (

@@ -156,12 +156,16 @@ async def text(adapters: dict[str, Adapter], config: BenchConfig) -> dict[str, A
 
 
 async def fixed_cost(adapters: dict[str, Adapter], config: BenchConfig) -> dict[str, Any]:
-    """One request with a single text delta: the fixed cost of a request above the raw floor."""
+    """One request with a single text delta: the fixed cost of a request above the raw floor.
+
+    Measured twice: ``variants`` as in a server in use (each timed request right after an untimed one of
+    the same variant) and ``cold``, right after a full garbage collection, when every cache is cold.
+    """
     scenario = text_scenario(1)
-    samples = await measure(
-        scenario, _variants(adapters), config.fixed_reps, reset=_reset_all(adapters), warmup=5
-    )
-    return {"deltas": 1, "variants": _variant_rows(samples, 1)}
+    variants, reset = _variants(adapters), _reset_all(adapters)
+    warm = await measure(scenario, variants, config.fixed_reps, reset=reset, warmup=5, warm=True)
+    cold = await measure(scenario, variants, config.fixed_reps, reset=reset, warmup=0)
+    return {"deltas": 1, "variants": _variant_rows(warm, 1), "cold": _variant_rows(cold, 1)}
 
 
 async def agentic(

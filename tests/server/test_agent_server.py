@@ -16,6 +16,7 @@ from chatkit_agents.agents.tools import RUN_STATE_METADATA_KEY, client_tool
 from chatkit_agents.server.agent_server import AgentServer
 from chatkit_agents.store import MemoryStore
 from chatkit_agents.testing import render_events, render_thread
+from chatkit_agents.types import UserMessageTextContent
 
 
 @function_tool(needs_approval=True)
@@ -303,4 +304,62 @@ async def test_history_can_be_windowed() -> None:
 
     assert model.calls[1].input == snapshot(
         [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "second"}]}]
+    )
+
+
+async def test_a_new_thread_sends_its_message_without_reading_it_back_from_the_store() -> None:
+    server, model, store = make_server(reply("Hello!"))
+    reads: list[str] = []
+    load_items = store.load_thread_items
+
+    async def counting_load(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args[0])
+        return await load_items(*args, **kwargs)
+
+    store.load_thread_items = counting_load  # type: ignore[method-assign]
+    await stream(await server.process(req("threads.create", input=message("hi")), None))
+    assert reads == []
+    assert model.calls[0].input == snapshot(
+        [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}]
+    )
+
+
+class PrefixedHistory(AgentServer[Any]):
+    """Adds a note before the stored history (an override the new-thread path must honour)."""
+
+    async def load_history(self, thread: Any, context: Any) -> list[Any]:
+        history = await super().load_history(thread, context)
+        note = history[0].model_copy(
+            update={"id": "msg_note", "content": [UserMessageTextContent(text="note")]}
+        )
+        return [note, *history]
+
+
+class LoggingRespond(AgentServer[Any]):
+    """Overrides respond (the new-thread path must go through it)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.responded: list[str] = []
+
+    async def respond(self, thread: Any, input_user_message: Any, context: Any) -> AsyncIterator[Any]:
+        self.responded.append(thread.id)
+        async for event in super().respond(thread, input_user_message, context):
+            yield event
+
+
+async def test_a_new_thread_goes_through_overridden_history_and_respond() -> None:
+    model = ScriptedModel([reply("one"), reply("two")])
+    agent = Agent(name="Assistant", model=model)
+    config = RunConfig(tracing_disabled=True)
+
+    prefixed = PrefixedHistory(agent, MemoryStore[Any](id_factory=SequentialIds()), run_config=config)
+    await stream(await prefixed.process(req("threads.create", input=message("hi")), None))
+    assert [part["text"] for item in model.calls[0].input for part in item["content"]] == ["note", "hi"]
+
+    logging = LoggingRespond(agent, MemoryStore[Any](id_factory=SequentialIds()), run_config=config)
+    events = await stream(await logging.process(req("threads.create", input=message("hi")), None))
+    assert logging.responded == ["thr_1"]
+    assert render_events(events).splitlines()[-1] == snapshot(
+        'thread.item.done        msg_3 assistant_message "two"'
     )

@@ -1,8 +1,9 @@
-"""SSE framing: the text-delta template gives exactly the serializer's bytes."""
+"""SSE framing: the text templates (deltas, part added/done) give exactly the serializer's bytes."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -10,7 +11,13 @@ from hypothesis import strategies as st
 
 from chatkit_agents.server.sse import dump_json, encode_event
 from chatkit_agents.types import (
+    AssistantMessageContent,
+    AssistantMessageContentPartAdded,
+    AssistantMessageContentPartDone,
     AssistantMessageContentPartTextDelta,
+    AssistantMessageItem,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
     ThreadItemUpdatedEvent,
     WorkflowTaskUpdated,
 )
@@ -73,3 +80,120 @@ def test_other_updates_are_framed_by_the_serializer() -> None:
     )
     assert isinstance(event.update, WorkflowTaskUpdated)
     assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
+
+
+def _part_event(kind: str, item_id: str, index: int, text: str) -> ThreadItemUpdatedEvent:
+    content = AssistantMessageContent(text=text)
+    update = (
+        AssistantMessageContentPartAdded(content_index=index, content=content)
+        if kind == "added"
+        else AssistantMessageContentPartDone(content_index=index, content=content)
+    )
+    return ThreadItemUpdatedEvent(item_id=item_id, update=update)
+
+
+@given(
+    kind=st.sampled_from(["added", "done"]),
+    item_id=_TEXT,
+    index=st.integers(min_value=-(2**70), max_value=2**70),
+    text=_TEXT,
+)
+def test_text_part_frames_match_the_serializer_byte_for_byte(
+    kind: str, item_id: str, index: int, text: str
+) -> None:
+    event = _part_event(kind, item_id, index, text)
+    assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
+
+
+def test_text_part_with_citations_is_framed_by_the_serializer() -> None:
+    event = ThreadItemUpdatedEvent.model_validate(
+        {
+            "item_id": "msg_1",
+            "update": {
+                "type": "assistant_message.content_part.done",
+                "content_index": 0,
+                "content": {
+                    "type": "output_text",
+                    "text": "see [1]",
+                    "annotations": [
+                        {
+                            "type": "annotation",
+                            "source": {"type": "url", "title": "x", "url": "https://a.example"},
+                        }
+                    ],
+                },
+            },
+        }
+    )
+    frame = encode_event(event)
+    assert frame == b"data: " + dump_json(event) + b"\n\n"
+    assert b'"annotations":[{' in frame
+
+
+def test_text_part_with_a_lone_surrogate_is_left_to_the_serializer() -> None:
+    event = _part_event("done", "msg_1", 0, "bad \ud800 text")
+    with pytest.raises(Exception) as raised:
+        dump_json(event)
+    with pytest.raises(type(raised.value)):
+        encode_event(event)
+
+
+_MOMENTS = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31))
+
+
+@given(
+    done=st.booleans(),
+    item_id=_TEXT,
+    thread_id=_TEXT,
+    moment=_MOMENTS,
+    texts=st.lists(_TEXT, max_size=3),
+)
+def test_plain_message_frames_match_the_serializer_byte_for_byte(
+    done: bool, item_id: str, thread_id: str, moment: datetime, texts: list[str]
+) -> None:
+    item = AssistantMessageItem(
+        id=item_id,
+        thread_id=thread_id,
+        created_at=moment.replace(tzinfo=timezone.utc),
+        content=[AssistantMessageContent(text=text) for text in texts],
+    )
+    event = ThreadItemDoneEvent(item=item) if done else ThreadItemAddedEvent(item=item)
+    assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
+
+
+@pytest.mark.parametrize("offset", [timedelta(0), timedelta(hours=2), timedelta(hours=-5, minutes=-30)])
+def test_message_frames_in_other_timezones_match_the_serializer(offset: timedelta) -> None:
+    moment = datetime(2026, 12, 3, 11, 2, 35, 780000, tzinfo=timezone(offset))
+    item = AssistantMessageItem(
+        id="msg_1", thread_id="thr_1", created_at=moment, content=[AssistantMessageContent(text="hi")]
+    )
+    event = ThreadItemDoneEvent(item=item)
+    assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
+
+
+def test_message_with_citations_is_framed_by_the_serializer() -> None:
+    event = ThreadItemDoneEvent.model_validate(
+        {
+            "item": {
+                "type": "assistant_message",
+                "id": "msg_1",
+                "thread_id": "thr_1",
+                "created_at": "2026-12-03T11:02:35Z",
+                "content": [
+                    {
+                        "type": "output_text",
+                        "text": "see [1]",
+                        "annotations": [
+                            {
+                                "type": "annotation",
+                                "source": {"type": "url", "title": "x", "url": "https://a.example"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        }
+    )
+    frame = encode_event(event)
+    assert frame == b"data: " + dump_json(event) + b"\n\n"
+    assert b'"annotations":[{' in frame

@@ -15,7 +15,7 @@ persists items on ``thread.item.done`` always sees a consistent end. The excepti
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, cast
@@ -100,6 +100,8 @@ __all__ = [
 logger = logging.getLogger("chatkit_agents")
 
 Events = AsyncIterator[ThreadStreamEvent]
+InlineHandler = Callable[["StreamConverter", "StreamState", Any], "list[ThreadStreamEvent] | None"]
+"""An unbound plain-function twin of an ``on_...`` handler: its events at once, or None to use the handler."""
 OutputKey = tuple[int, int]
 """``(turn, output_index)``: identifies one output item of one model call (never a provider id)."""
 
@@ -110,6 +112,7 @@ _RESUMABLE_SKIP = frozenset({"client_tool_call", "hidden_context_item", "sdk_hid
 
 
 _TEXT_DELTA = "assistant_message.content_part.text_delta"
+_AGENT_UPDATED = "agent_updated_stream_event"
 _validate_updated_event = ThreadItemUpdatedEvent.__pydantic_validator__.validate_python
 
 
@@ -123,11 +126,17 @@ def _text_delta_event(item_id: str, content_index: int, delta: str) -> ThreadIte
     return cast(ThreadItemUpdatedEvent, _validate_updated_event({"item_id": item_id, "update": update}))
 
 
+_ABSENT: Any = object()
+
+
 def _field(value: Any, name: str) -> Any:
     """``value[name]`` for a mapping, else the attribute (no dump of a whole SDK model for one field)."""
-    if isinstance(value, Mapping):
-        return cast(Mapping[str, Any], value).get(name)
-    return getattr(value, name, None)
+    if type(value) is dict:
+        return cast(dict[str, Any], value).get(name)
+    found = getattr(value, name, _ABSENT)
+    if found is _ABSENT:
+        return cast(Mapping[str, Any], value).get(name) if isinstance(value, Mapping) else None
+    return found
 
 
 def _part_text(part: Any) -> str | None:
@@ -592,6 +601,11 @@ class StreamConverter:
 
     async def convert(self, state: StreamState, event: AgentStreamEvent) -> Events:
         """Route one Agents SDK stream event to its handler."""
+        async for out in self._route(state, event):
+            yield out
+
+    def _route(self, state: StreamState, event: AgentStreamEvent) -> Events:
+        """The handler's event stream for ``event`` (what `convert` iterates)."""
         if isinstance(event, RawResponsesStreamEvent):
             handler = self.RAW_EVENT_HANDLERS.get(event.data.type)
             stream = getattr(self, handler)(state, event.data) if handler else self.on_ignored(state, event)
@@ -600,8 +614,80 @@ class StreamConverter:
             stream = getattr(self, handler)(state, event.item) if handler else self.on_ignored(state, event)
         else:
             stream = self.on_agent_updated(state, event)
-        async for out in cast(Events, stream):
-            yield out
+        return cast(Events, stream)
+
+    def _inline_handlers(self) -> dict[str, InlineHandler]:
+        """Plain-function twins of the handlers a run of plain text goes through, where not overridden.
+
+        Keyed by Responses event type, run item event name, or ``"agent_updated_stream_event"``.
+        `stream_agent_response` calls them instead of creating two async generators per event; a twin
+        returns None when its event needs the overridable path after all (e.g. a non-message item).
+        """
+        cached: dict[str, InlineHandler] | None = self.__dict__.get("_inline_cache")
+        if cached is not None:
+            return cached
+        inline = self.__dict__["_inline_cache"] = self._find_inline_handlers()
+        return inline
+
+    def _find_inline_handlers(self) -> dict[str, InlineHandler]:
+        kind = type(self)
+
+        def kept(*names: str) -> bool:
+            return all(getattr(kind, name) is getattr(StreamConverter, name) for name in names)
+
+        if not kept("convert"):
+            return {}
+        candidates: list[tuple[str, Mapping[str, str], str, tuple[str, ...], InlineHandler]] = [
+            (
+                "response.created",
+                self.RAW_EVENT_HANDLERS,
+                "on_response_created",
+                (),
+                StreamConverter._response_created,
+            ),
+            (
+                "response.output_item.added",
+                self.RAW_EVENT_HANDLERS,
+                "on_output_item_added",
+                ("on_message_added",),
+                StreamConverter._output_item_added,
+            ),
+            (
+                "response.content_part.added",
+                self.RAW_EVENT_HANDLERS,
+                "on_content_part_added",
+                (),
+                StreamConverter._content_part_added,
+            ),
+            (
+                "response.content_part.done",
+                self.RAW_EVENT_HANDLERS,
+                "on_content_part_done",
+                (),
+                StreamConverter._content_part_done,
+            ),
+            (
+                "response.output_item.done",
+                self.RAW_EVENT_HANDLERS,
+                "on_output_item_done",
+                ("on_message_done",),
+                StreamConverter._output_item_done,
+            ),
+            (
+                "message_output_created",
+                self.RUN_ITEM_HANDLERS,
+                "on_message_output_created",
+                (),
+                StreamConverter._message_output_created,
+            ),
+        ]
+        inline: dict[str, InlineHandler] = {}
+        for key, table, name, also, twin in candidates:
+            if table.get(key) == name and kept(name, *also):
+                inline[key] = twin
+        if kept("on_agent_updated"):
+            inline[_AGENT_UPDATED] = StreamConverter._agent_updated
+        return inline
 
     def on_ignored(self, state: StreamState, event: AgentStreamEvent) -> Events:
         """Events with no ChatKit counterpart (usage, lifecycle, argument deltas, ...): nothing."""
@@ -609,15 +695,21 @@ class StreamConverter:
 
     async def on_agent_updated(self, state: StreamState, event: AgentUpdatedStreamEvent) -> Events:
         """The run starts, resumes or hands off: remember the agent, its handoffs and client tools."""
+        for out in self._agent_updated(state, event):
+            yield out
+
+    def _agent_updated(self, state: StreamState, event: Any) -> list[ThreadStreamEvent]:
         state.set_agent(event.new_agent)
-        return
-        yield  # pragma: no cover
+        return []
 
     async def on_response_created(self, state: StreamState, event: Any) -> Events:
         """A model call starts: new output indices from here on (ids are never reused)."""
+        for out in self._response_created(state, event):
+            yield out
+
+    def _response_created(self, state: StreamState, event: Any) -> list[ThreadStreamEvent]:
         state.turn += 1
-        return
-        yield  # pragma: no cover
+        return []
 
     async def on_output_item_added(self, state: StreamState, event: Any) -> Events:
         """Route ``response.output_item.added`` by item type."""
@@ -627,6 +719,13 @@ class StreamConverter:
         async for out in getattr(self, handler)(state, event.output_index, tasks.as_mapping(event.item)):
             yield out
 
+    def _output_item_added(self, state: StreamState, event: Any) -> list[ThreadStreamEvent] | None:
+        """`on_output_item_added` for a message (None for any other item type)."""
+        item = event.item
+        if _field(item, "type") != "message" or self.ITEM_ADDED_HANDLERS.get("message") != "on_message_added":
+            return None
+        return self._message_added(state, event.output_index, _field(item, "id"))
+
     async def on_output_item_done(self, state: StreamState, event: Any) -> Events:
         """Route ``response.output_item.done`` by item type."""
         handler = self.ITEM_DONE_HANDLERS.get(event.item.type)
@@ -634,6 +733,13 @@ class StreamConverter:
             return
         async for out in getattr(self, handler)(state, event.output_index, tasks.as_mapping(event.item)):
             yield out
+
+    def _output_item_done(self, state: StreamState, event: Any) -> list[ThreadStreamEvent] | None:
+        """`on_output_item_done` for a message (None for any other item type)."""
+        item = event.item
+        if _field(item, "type") != "message" or self.ITEM_DONE_HANDLERS.get("message") != "on_message_done":
+            return None
+        return self._message_done(state, event.output_index, _field(item, "content") or [])
 
     # -- assistant messages ----------------------------------------------------------------------------
 
@@ -668,19 +774,26 @@ class StreamConverter:
 
     async def on_message_added(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
         """An assistant message starts: close the open workflow, add an empty message item."""
-        message, events = self._message(state, output_index)
-        message.raw_id = item.get("id")
-        for out in events:
+        for out in self._message_added(state, output_index, item.get("id")):
             yield out
+
+    def _message_added(self, state: StreamState, output_index: int, raw_id: Any) -> list[ThreadStreamEvent]:
+        message, events = self._message(state, output_index)
+        message.raw_id = raw_id
+        return events
 
     async def on_content_part_added(self, state: StreamState, event: Any) -> Events:
         """A text or refusal part starts (reasoning-text parts are skipped)."""
-        if event.part.type not in ("output_text", "refusal"):
-            return
+        for out in self._content_part_added(state, event):
+            yield out
+
+    def _content_part_added(self, state: StreamState, event: Any) -> list[ThreadStreamEvent]:
+        if _field(event.part, "type") not in ("output_text", "refusal"):
+            return []
         message, events = self._message(state, event.output_index)
         _, more = self._part(state, message, event.content_index)
-        for out in [*events, *more]:
-            yield out
+        events.extend(more)
+        return events
 
     async def on_text_delta(self, state: StreamState, event: Any) -> Events:
         """Text streams into the part."""
@@ -730,8 +843,12 @@ class StreamConverter:
 
     async def on_content_part_done(self, state: StreamState, event: Any) -> Events:
         """The part is final: its full text, KEEPING the annotations streamed so far."""
+        for out in self._content_part_done(state, event):
+            yield out
+
+    def _content_part_done(self, state: StreamState, event: Any) -> list[ThreadStreamEvent]:
         if _field(event.part, "type") not in ("output_text", "refusal"):
-            return
+            return []
         message, events = self._message(state, event.output_index)
         index, more = self._part(state, message, event.content_index)
         events.extend(more)
@@ -741,15 +858,20 @@ class StreamConverter:
             content.text = final_text
         update = AssistantMessageContentPartDone(content_index=index, content=content.model_copy(deep=True))
         events.append(ThreadItemUpdatedEvent(item_id=message.item.id, update=update))
-        for out in events:
-            yield out
+        return events
 
     async def on_message_done(self, state: StreamState, output_index: int, item: dict[str, Any]) -> Events:
         """The message is complete: send it whole (the server persists it on this event)."""
+        for out in self._message_done(state, output_index, item.get("content") or []):
+            yield out
+
+    def _message_done(
+        self, state: StreamState, output_index: int, parts: Iterable[Any]
+    ) -> list[ThreadStreamEvent]:
+        """`on_message_done` given the message's content parts (dicts or SDK models)."""
         message, events = self._message(state, output_index)
-        for content_index, part in enumerate(item.get("content") or []):
-            raw = tasks.as_mapping(part)
-            text = raw.get("text") if raw.get("type") == "output_text" else raw.get("refusal")
+        for content_index, part in enumerate(parts):
+            text = _field(part, "text") if _field(part, "type") == "output_text" else _field(part, "refusal")
             if not isinstance(text, str):
                 continue
             index, more = self._part(state, message, content_index)
@@ -760,11 +882,14 @@ class StreamConverter:
         state.streamed_messages.append((message.raw_id, text))
         if message.item.id in state.open_items:
             events.append(state.finish_item(message.item))
-        for out in events:
-            yield out
+        return events
 
     async def on_message_output_created(self, state: StreamState, item: Any) -> Events:
         """Render a message that never streamed (e.g. made by a run error handler); streamed ones: nothing."""
+        for out in self._message_output_created(state, item):
+            yield out
+
+    def _message_output_created(self, state: StreamState, item: Any) -> list[ThreadStreamEvent]:
         raw_item = item.raw_item
         texts = [_part_text(part) for part in _field(raw_item, "content") or []]
         content = [AssistantMessageContent(text=t) for t in texts if t is not None]
@@ -773,14 +898,14 @@ class StreamConverter:
         for index, (raw_id, streamed_text) in enumerate(state.streamed_messages):
             if streamed_text == text and (raw_id == message_id or raw_id is None or message_id is None):
                 del state.streamed_messages[index]
-                return
-        for out in state.close_workflow():
-            yield out
+                return []
+        events = state.close_workflow()
         message = AssistantMessageItem(
             id=state.new_id("message"), thread_id=state.thread_id, created_at=state.now(), content=content
         )
-        yield state.add_item(message)
-        yield state.finish_item(message)
+        events.append(state.add_item(message))
+        events.append(state.finish_item(message))
+        return events
 
     # -- reasoning -------------------------------------------------------------------------------------
 
@@ -1524,6 +1649,10 @@ class StreamConverter:
 # --- running ---------------------------------------------------------------------------------------------
 
 
+_DEFAULT_CONVERTER = StreamConverter()
+"""Used when no converter is given: a converter keeps no per-run data, so one instance serves every run."""
+
+
 async def stream_agent_response(
     context: AgentContext[Any],
     result: RunResultStreaming,
@@ -1537,7 +1666,7 @@ async def stream_agent_response(
     ``context.error``; the generator then ends normally. Closing or cancelling the consumer cancels the
     run. Consume it with ``contextlib.aclosing`` if you may stop early.
     """
-    converter = converter or StreamConverter()
+    converter = converter or _DEFAULT_CONVERTER
     kind = type(converter)
     direct_text_deltas = (
         kind.convert is StreamConverter.convert
@@ -1545,6 +1674,8 @@ async def stream_agent_response(
         and converter.RAW_EVENT_HANDLERS.get("response.output_text.delta") == "on_text_delta"
     )
     skip_ignored = kind.convert is StreamConverter.convert and kind.on_ignored is StreamConverter.on_ignored
+    route = converter._route if kind.convert is StreamConverter.convert else converter.convert
+    inline = converter._inline_handlers()
     raw_handlers = converter.RAW_EVENT_HANDLERS
     state = converter.create_state(context, result)
     source = event_source(result)
@@ -1571,11 +1702,13 @@ async def stream_agent_response(
             except Exception as exc:
                 run_error = exc
                 break
-            if type(message) is RawResponsesStreamEvent:
+            kind_of_message = type(message)
+            if kind_of_message is RawResponsesStreamEvent:
                 data = message.data
-                if skip_ignored and data.type not in raw_handlers:
+                event_type = data.type
+                if skip_ignored and event_type not in raw_handlers:
                     continue  # usage, lifecycle, argument deltas...: no generators for nothing
-                if direct_text_deltas and data.type == "response.output_text.delta":  # the hottest path
+                if direct_text_deltas and event_type == "response.output_text.delta":  # the hottest path
                     delta = data.delta
                     streaming = messages.get((state.turn, data.output_index))
                     index = None if streaming is None else streaming.parts.get(data.content_index)
@@ -1585,11 +1718,25 @@ async def stream_agent_response(
                         for out in converter._text_delta(state, data.output_index, data.content_index, delta):
                             yield out
                     continue
-            if type(message) is PendingRequest:
+                twin = inline.get(event_type)
+                events = None if twin is None else twin(converter, state, data)
+            elif kind_of_message is PendingRequest:
                 async for out in _handle_request(converter, state, message):
                     yield out
                 continue
-            async for out in converter.convert(state, cast(AgentStreamEvent, message)):
+            elif kind_of_message is RunItemStreamEvent:
+                twin = inline.get(message.name)
+                events = None if twin is None else twin(converter, state, message.item)
+            elif kind_of_message is AgentUpdatedStreamEvent:
+                twin = inline.get(_AGENT_UPDATED)
+                events = None if twin is None else twin(converter, state, message)
+            else:
+                events = None
+            if events is not None:  # handled by a plain-function twin: no generators
+                for out in events:
+                    yield out
+                continue
+            async for out in route(state, cast(AgentStreamEvent, message)):
                 yield out
         sender.close()
         for pending in source.leftovers():  # sent after the run's last event: still streamed, in order

@@ -120,11 +120,35 @@ class AgentServer(ChatKitServer[TContext]):
 
     # -- ChatKitServer -------------------------------------------------------------------------------
 
-    async def respond(
+    def respond(
         self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: TContext
     ) -> AsyncIterator[ThreadStreamEvent]:
         """Run the agent on the thread's history (as ``self.memory`` remembers it) and stream its reply."""
-        history = await self.load_history(thread, context)
+        return self._respond(thread, input_user_message, context, None)
+
+    def _respond_to_message(
+        self, thread: ThreadMetadata, message: UserMessageItem, context: TContext, new_thread: bool
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """In a new thread the history is the message itself: no need to read it back from the store."""
+        kind = type(self)
+        if (
+            new_thread
+            and kind.respond is AgentServer.respond
+            and kind.load_history is AgentServer.load_history
+        ):
+            return self._respond(thread, message, context, [message])
+        return self.respond(thread, message, context)
+
+    async def _respond(
+        self,
+        thread: ThreadMetadata,
+        input_user_message: UserMessageItem | None,
+        context: TContext,
+        history: list[ThreadItem] | None,
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """`respond`, given the history when the caller already knows it (else it is loaded)."""
+        if history is None:
+            history = await self.load_history(thread, context)
         if input_user_message is not None:
             thread.metadata.pop(RUN_STATE_METADATA_KEY, None)  # a new message abandons a paused run
         turn = MemoryTurn(

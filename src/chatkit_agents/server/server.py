@@ -102,6 +102,8 @@ CANCELLED_NOTE = "The user stopped the previous response before it finished. Do 
 
 _HIDDEN_ITEMS = (HiddenContextItem, SDKHiddenContextItem)
 _THREAD_FIELDS = ("title", "status", "allowed_image_domains")
+_DEFAULT_STREAM_OPTIONS = StreamOptionsEvent(stream_options=StreamOptions(allow_cancel=True))
+"""What the default `ChatKitServer.get_stream_options` gives, built once."""
 """Thread fields a responder may change; merged field by field with changes made meanwhile."""
 _MAX_PAGE_SIZE = 100
 _ItemPage = Page[ThreadItem]
@@ -421,11 +423,11 @@ class ChatKitServer(ABC, Generic[TContext]):
             await self.store.save_thread(thread, context)
             first.append(ThreadCreatedEvent(thread=self.thread_response(thread)))
             message = await self._new_user_message(request.params.input, thread, context)
-            return await self._add_message(thread, message, first, context)
+            return await self._add_message(thread, message, first, context, new_thread=True)
         thread = await self.store.load_thread(thread_id, context)
         if isinstance(request, ThreadsAddUserMessageReq):
             message = await self._new_user_message(request.params.input, thread, context)
-            return await self._add_message(thread, message, first, context)
+            return await self._add_message(thread, message, first, context, new_thread=False)
         if isinstance(request, ThreadsAddClientToolOutputReq):
             call = await self._pending_client_tool_call(thread, context)
             call.output = request.params.result
@@ -453,13 +455,23 @@ class ChatKitServer(ABC, Generic[TContext]):
         message: UserMessageItem,
         first: list[ThreadStreamEvent],
         context: TContext,
+        *,
+        new_thread: bool,
     ) -> AsyncGenerator[ThreadStreamEvent, None]:
         """Store the user's message (announced in ``first``) and return the response to it."""
         for attachment in message.attachments:
             await self.store.save_attachment(attachment, context)
         await self.store.add_thread_item(thread.id, message, context)
         first.append(ThreadItemDoneEvent(item=message))
-        return self._pipeline(thread, context, lambda: self.respond(thread, message, context))
+        return self._pipeline(
+            thread, context, lambda: self._respond_to_message(thread, message, context, new_thread)
+        )
+
+    def _respond_to_message(
+        self, thread: ThreadMetadata, message: UserMessageItem, context: TContext, new_thread: bool
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """`respond` to a message just stored; ``new_thread``: the thread holds nothing but that message."""
+        return self.respond(thread, message, context)
 
     async def _answered_then_respond(
         self, thread: ThreadMetadata, answered: StructuredInputItem, context: TContext
@@ -496,11 +508,13 @@ class ChatKitServer(ABC, Generic[TContext]):
         make_stream: Callable[[], AsyncIterator[ThreadStreamEvent]],
     ) -> AsyncGenerator[ThreadStreamEvent, None]:
         """Forward a responder's events, committing each finished item before announcing it."""
-        yield StreamOptionsEvent(stream_options=self.get_stream_options(thread, context))
+        if type(self).get_stream_options is ChatKitServer.get_stream_options:
+            yield _DEFAULT_STREAM_OPTIONS  # never mutated: only encoded
+        else:
+            yield StreamOptionsEvent(stream_options=self.get_stream_options(thread, context))
         pending = PendingItems()
         hidden: set[str] = set()
         saved = SavedThread(thread)
-        cancelled = (GeneratorExit, anyio.get_cancelled_exc_class())
         try:
             stream = make_stream()
             async with closing(stream):
@@ -518,15 +532,6 @@ class ChatKitServer(ABC, Generic[TContext]):
                         saved = SavedThread(thread)
                         if changed:
                             yield ThreadUpdatedEvent(thread=self.thread_response(thread))
-        except cancelled:
-            with anyio.CancelScope(shield=True):
-                try:
-                    if saved.differs(thread):
-                        await self._save_thread_changes(thread, saved.thread(), context)
-                    await self.handle_stream_cancelled(thread, pending.items(), context)
-                except Exception:
-                    logger.exception("could not save the partial reply of a cancelled stream")
-            raise
         except Exception as error:
             event = self.error_event(error)
             for item in pending.items():
@@ -537,6 +542,16 @@ class ChatKitServer(ABC, Generic[TContext]):
                     await self._save_thread_changes(thread, saved.thread(), context)
             yield event
             return
+        except BaseException as stop:  # the cancellation class is looked up only when something stops
+            if isinstance(stop, GeneratorExit | anyio.get_cancelled_exc_class()):
+                with anyio.CancelScope(shield=True):
+                    try:
+                        if saved.differs(thread):
+                            await self._save_thread_changes(thread, saved.thread(), context)
+                        await self.handle_stream_cancelled(thread, pending.items(), context)
+                    except Exception:
+                        logger.exception("could not save the partial reply of a cancelled stream")
+            raise
         if saved.differs(thread) and await self._save_thread_changes(thread, saved.thread(), context):
             yield ThreadUpdatedEvent(thread=self.thread_response(thread))
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from json.encoder import encode_basestring
+from typing import cast
 
 from pydantic import BaseModel
 
 from chatkit_agents.types import (
     CLIENT_SERIALIZATION_CONTEXT,
+    AssistantMessageContent,
+    AssistantMessageContentPartAdded,
+    AssistantMessageContentPartDone,
     AssistantMessageContentPartTextDelta,
+    AssistantMessageItem,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
     ThreadItemUpdatedEvent,
 )
 
@@ -33,27 +41,121 @@ _TEXT_DELTA_FRAME = (
     b'data: {"type":"thread.item.updated","item_id":%b,'
     b'"update":{"type":"assistant_message.content_part.text_delta","content_index":%d,"delta":%b}}\n\n'
 )
+_PART_FRAME = (
+    b'data: {"type":"thread.item.updated","item_id":%b,"update":{"type":"%b","content_index":%d,'
+    b'"content":%b}}\n\n'
+)
+_PART_UPDATES: dict[type, bytes] = {
+    AssistantMessageContentPartAdded: b"assistant_message.content_part.added",
+    AssistantMessageContentPartDone: b"assistant_message.content_part.done",
+}
+_MESSAGE_FRAME = (
+    b'data: {"type":"%b","item":{"id":%b,"thread_id":%b,"created_at":"%bZ","type":"assistant_message",'
+    b'"content":[%b]}}\n\n'
+)
+_ITEM_EVENTS: dict[type, bytes] = {
+    ThreadItemAddedEvent: b"thread.item.added",
+    ThreadItemDoneEvent: b"thread.item.done",
+}
+_TEXT_PART = b'{"type":"output_text","text":%b,"annotations":[]}'
+_UTC_SUFFIX = "+00:00"
+
+
+def _json_string(value: str) -> bytes:
+    """``value`` as a JSON string as the serializer writes it (UnicodeEncodeError on a lone surrogate)."""
+    return encode_basestring(value).encode()
+
+
+def _text_part(content: object) -> bytes | None:
+    """A text part without citations as JSON, or None when the serializer must write it."""
+    if type(content) is not AssistantMessageContent:
+        return None
+    part = content
+    if (
+        part.type != "output_text"
+        or type(part.text) is not str
+        or type(part.annotations) is not list
+        or part.annotations
+    ):
+        return None
+    return _TEXT_PART % _json_string(part.text)
+
+
+def _update_frame(item_id: object, update: object) -> bytes | None:
+    """The SSE frame of a text update from a template, or None when the serializer must write it."""
+    kind = type(update)
+    if type(item_id) is not str:
+        return None
+    if kind is AssistantMessageContentPartTextDelta:
+        delta = cast(AssistantMessageContentPartTextDelta, update)
+        if type(delta.content_index) is not int or type(delta.delta) is not str:
+            return None
+        return _TEXT_DELTA_FRAME % (_json_string(item_id), delta.content_index, _json_string(delta.delta))
+    name = _PART_UPDATES.get(kind)
+    if name is None:
+        return None
+    part = cast(AssistantMessageContentPartAdded | AssistantMessageContentPartDone, update)
+    content = _text_part(part.content)
+    if type(part.content_index) is not int or content is None:
+        return None
+    return _PART_FRAME % (_json_string(item_id), name, part.content_index, content)
+
+
+def _message_frame(name: bytes, item: object) -> bytes | None:
+    """The SSE frame of an assistant message of plain text parts (UTC timestamp), or None."""
+    if type(item) is not AssistantMessageItem:
+        return None
+    message = item
+    created = message.created_at
+    if (
+        type(message.id) is not str
+        or type(message.thread_id) is not str
+        or type(created) is not datetime
+        or created.tzinfo is not timezone.utc
+        or type(message.content) is not list
+    ):
+        return None
+    parts: list[bytes] = []
+    for content in message.content:
+        part = _text_part(content)
+        if part is None:
+            return None
+        parts.append(part)
+    stamp = created.isoformat()
+    if not stamp.endswith(_UTC_SUFFIX):
+        return None
+    return _MESSAGE_FRAME % (
+        name,
+        _json_string(message.id),
+        _json_string(message.thread_id),
+        stamp[: -len(_UTC_SUFFIX)].encode(),
+        b",".join(parts),
+    )
+
+
+def _template_frame(event: BaseModel) -> bytes | None:
+    """The frame of a text event from a template, or None when the serializer must write it."""
+    kind = type(event)
+    try:
+        if kind is ThreadItemUpdatedEvent:
+            updated = cast(ThreadItemUpdatedEvent, event)
+            return _update_frame(updated.item_id, updated.update)
+        name = _ITEM_EVENTS.get(kind)
+        if name is not None:
+            return _message_frame(name, cast(ThreadItemAddedEvent | ThreadItemDoneEvent, event).item)
+    except UnicodeEncodeError:  # a lone surrogate: let the serializer report it
+        return None
+    return None
 
 
 def encode_event(event: BaseModel) -> bytes:
     """Frame one stream event as an SSE message (``data: <json>\\n\\n``); JSON never contains raw newlines.
 
-    Text deltas, most of what a stream carries, are framed from a fixed template: the same bytes as the
-    serializer's (``tests/server/test_sse.py`` checks this for arbitrary text) at a third of its cost.
+    The events of a plain text reply (text deltas, parts added and done, the message added and done when
+    it has no citations) are framed from fixed templates: the same bytes as the serializer's
+    (``tests/server/test_sse.py`` checks this for arbitrary text and times) at a fraction of its cost.
     """
-    if type(event) is ThreadItemUpdatedEvent:
-        update = event.update
-        if (
-            type(update) is AssistantMessageContentPartTextDelta
-            and type(event.item_id) is str
-            and type(update.content_index) is int
-            and type(update.delta) is str
-        ):
-            try:
-                item_id = encode_basestring(event.item_id).encode()
-                delta = encode_basestring(update.delta).encode()
-            except UnicodeEncodeError:  # a lone surrogate: let the serializer report it
-                pass
-            else:
-                return _TEXT_DELTA_FRAME % (item_id, update.content_index, delta)
+    frame = _template_frame(event)
+    if frame is not None:
+        return frame
     return b"data: %b\n\n" % dump_json(event)

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from pydantic import TypeAdapter
 
-from chatkit_agents.types import Attachment, ThreadItem, ThreadMetadata
+from chatkit_agents.types import Attachment, Thread, ThreadItem, ThreadMetadata
 
 _ITEM: TypeAdapter[ThreadItem] = TypeAdapter(ThreadItem)
 _ATTACHMENT: TypeAdapter[Attachment] = TypeAdapter(Attachment)
@@ -27,7 +27,9 @@ def dump_thread(thread: ThreadMetadata) -> str:
     """The thread's metadata as JSON (a `Thread`'s ``items`` are never stored)."""
     if thread.created_at.tzinfo is None:
         thread = thread.model_copy(update={"created_at": aware(thread.created_at)})
-    return thread.__pydantic_serializer__.to_json(thread, exclude={"items"}).decode()
+    if isinstance(thread, Thread):
+        return thread.__pydantic_serializer__.to_json(thread, exclude={"items"}).decode()
+    return thread.__pydantic_serializer__.to_json(thread).decode()
 
 
 def load_thread(data: str) -> ThreadMetadata:

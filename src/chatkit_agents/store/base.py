@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Generic, Literal
+from typing import Any, Generic, Literal, cast
 
 from typing_extensions import Self, TypeVar
 
@@ -46,11 +46,14 @@ Scope = Callable[[Any], str]
 
 def default_scope(context: Any) -> str:
     """Return ``context.user_id`` or ``context["user_id"]`` as a string, or ``""`` when there is none."""
-    user_id: Any = (
-        context.get("user_id")  # pyright: ignore[reportUnknownMemberType]
-        if isinstance(context, Mapping)
-        else getattr(context, "user_id", None)
-    )
+    if type(context) is dict:
+        user_id: Any = cast(dict[str, Any], context).get("user_id")
+    else:
+        user_id = getattr(context, "user_id", None)
+        if user_id is None and isinstance(context, Mapping):
+            user_id = context.get("user_id")  # pyright: ignore[reportUnknownMemberType]
+    if type(user_id) is str:
+        return user_id
     return "" if user_id is None else str(user_id)
 
 
