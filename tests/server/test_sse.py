@@ -82,6 +82,22 @@ def test_other_updates_are_framed_by_the_serializer() -> None:
     assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
 
 
+_CITED_PART = {
+    "type": "output_text",
+    "text": "see [1]",
+    "annotations": [
+        {"type": "annotation", "source": {"type": "url", "title": "x", "url": "https://a.example"}}
+    ],
+}
+
+
+def _assert_cited_frame(event: ThreadItemUpdatedEvent | ThreadItemDoneEvent) -> None:
+    """A part with citations is written by the serializer, citations included."""
+    frame = encode_event(event)
+    assert frame == b"data: " + dump_json(event) + b"\n\n"
+    assert b'"annotations":[{' in frame
+
+
 def _part_event(kind: str, item_id: str, index: int, text: str) -> ThreadItemUpdatedEvent:
     content = AssistantMessageContent(text=text)
     update = (
@@ -112,22 +128,11 @@ def test_text_part_with_citations_is_framed_by_the_serializer() -> None:
             "update": {
                 "type": "assistant_message.content_part.done",
                 "content_index": 0,
-                "content": {
-                    "type": "output_text",
-                    "text": "see [1]",
-                    "annotations": [
-                        {
-                            "type": "annotation",
-                            "source": {"type": "url", "title": "x", "url": "https://a.example"},
-                        }
-                    ],
-                },
+                "content": _CITED_PART,
             },
         }
     )
-    frame = encode_event(event)
-    assert frame == b"data: " + dump_json(event) + b"\n\n"
-    assert b'"annotations":[{' in frame
+    _assert_cited_frame(event)
 
 
 def test_text_part_with_a_lone_surrogate_is_left_to_the_serializer() -> None:
@@ -179,21 +184,8 @@ def test_message_with_citations_is_framed_by_the_serializer() -> None:
                 "id": "msg_1",
                 "thread_id": "thr_1",
                 "created_at": "2026-12-03T11:02:35Z",
-                "content": [
-                    {
-                        "type": "output_text",
-                        "text": "see [1]",
-                        "annotations": [
-                            {
-                                "type": "annotation",
-                                "source": {"type": "url", "title": "x", "url": "https://a.example"},
-                            }
-                        ],
-                    }
-                ],
+                "content": [_CITED_PART],
             }
         }
     )
-    frame = encode_event(event)
-    assert frame == b"data: " + dump_json(event) + b"\n\n"
-    assert b'"annotations":[{' in frame
+    _assert_cited_frame(event)
