@@ -113,6 +113,7 @@ _RESUMABLE_SKIP = frozenset({"client_tool_call", "hidden_context_item", "sdk_hid
 
 _TEXT_DELTA = "assistant_message.content_part.text_delta"
 _AGENT_UPDATED = "agent_updated_stream_event"
+_TEXT_DELTA_EVENT = "response.output_text.delta"
 _validate_updated_event = ThreadItemUpdatedEvent.__pydantic_validator__.validate_python
 
 
@@ -638,6 +639,14 @@ class StreamConverter:
         if not kept("convert"):
             return {}
         candidates: list[tuple[str, Mapping[str, str], str, tuple[str, ...], InlineHandler]] = [
+            (_TEXT_DELTA_EVENT, self.RAW_EVENT_HANDLERS, "on_text_delta", (), StreamConverter._delta_event),
+            (
+                "response.refusal.delta",
+                self.RAW_EVENT_HANDLERS,
+                "on_refusal_delta",
+                (),
+                StreamConverter._delta_event,
+            ),
             (
                 "response.created",
                 self.RAW_EVENT_HANDLERS,
@@ -797,13 +806,16 @@ class StreamConverter:
 
     async def on_text_delta(self, state: StreamState, event: Any) -> Events:
         """Text streams into the part."""
-        for out in self._text_delta(state, event.output_index, event.content_index, event.delta):
+        for out in self._delta_event(state, event):
             yield out
 
     async def on_refusal_delta(self, state: StreamState, event: Any) -> Events:
         """A refusal streams as ordinary text (the run then ends with `on_model_refusal`)."""
-        for out in self._text_delta(state, event.output_index, event.content_index, event.delta):
+        for out in self._delta_event(state, event):
             yield out
+
+    def _delta_event(self, state: StreamState, event: Any) -> list[ThreadStreamEvent]:
+        return self._text_delta(state, event.output_index, event.content_index, event.delta)
 
     def _text_delta(
         self, state: StreamState, output_index: int, content_index: int, delta: str
@@ -1668,14 +1680,11 @@ async def stream_agent_response(
     """
     converter = converter or _DEFAULT_CONVERTER
     kind = type(converter)
-    direct_text_deltas = (
-        kind.convert is StreamConverter.convert
-        and kind.on_text_delta is StreamConverter.on_text_delta
-        and converter.RAW_EVENT_HANDLERS.get("response.output_text.delta") == "on_text_delta"
-    )
-    skip_ignored = kind.convert is StreamConverter.convert and kind.on_ignored is StreamConverter.on_ignored
-    route = converter._route if kind.convert is StreamConverter.convert else converter.convert
+    plain_convert = kind.convert is StreamConverter.convert
+    skip_ignored = plain_convert and kind.on_ignored is StreamConverter.on_ignored
+    route = converter._route if plain_convert else converter.convert
     inline = converter._inline_handlers()
+    direct_text_deltas = _TEXT_DELTA_EVENT in inline  # text deltas are then handled right in the loop
     raw_handlers = converter.RAW_EVENT_HANDLERS
     state = converter.create_state(context, result)
     source = event_source(result)
@@ -1708,7 +1717,7 @@ async def stream_agent_response(
                 event_type = data.type
                 if skip_ignored and event_type not in raw_handlers:
                     continue  # usage, lifecycle, argument deltas...: no generators for nothing
-                if direct_text_deltas and event_type == "response.output_text.delta":  # the hottest path
+                if direct_text_deltas and event_type == _TEXT_DELTA_EVENT:  # the hottest path
                     delta = data.delta
                     streaming = messages.get((state.turn, data.output_index))
                     index = None if streaming is None else streaming.parts.get(data.content_index)

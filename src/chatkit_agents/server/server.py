@@ -102,9 +102,9 @@ CANCELLED_NOTE = "The user stopped the previous response before it finished. Do 
 
 _HIDDEN_ITEMS = (HiddenContextItem, SDKHiddenContextItem)
 _THREAD_FIELDS = ("title", "status", "allowed_image_domains")
-_DEFAULT_STREAM_OPTIONS = StreamOptionsEvent(stream_options=StreamOptions(allow_cancel=True))
-"""What the default `ChatKitServer.get_stream_options` gives, built once."""
 """Thread fields a responder may change; merged field by field with changes made meanwhile."""
+_DEFAULT_STREAM_OPTIONS = StreamOptionsEvent(stream_options=StreamOptions(allow_cancel=True))
+"""The event of the default `ChatKitServer.get_stream_options`, built once (it is only ever encoded)."""
 _MAX_PAGE_SIZE = 100
 _ItemPage = Page[ThreadItem]
 """Parametrised once here: looking the class up on every response costs as much as building the page."""
@@ -177,7 +177,7 @@ class ChatKitServer(ABC, Generic[TContext]):
 
     def get_stream_options(self, thread: ThreadMetadata, context: TContext) -> StreamOptions:
         """Options sent at the start of every response stream; by default the user may stop a reply."""
-        return StreamOptions(allow_cancel=True)
+        return _DEFAULT_STREAM_OPTIONS.stream_options.model_copy()
 
     async def before_item_removed(self, thread: ThreadMetadata, item_id: str, context: TContext) -> None:
         """Called before a stored item named by a ``thread.item.removed`` event is deleted (no-op here)."""
@@ -509,7 +509,7 @@ class ChatKitServer(ABC, Generic[TContext]):
     ) -> AsyncGenerator[ThreadStreamEvent, None]:
         """Forward a responder's events, committing each finished item before announcing it."""
         if type(self).get_stream_options is ChatKitServer.get_stream_options:
-            yield _DEFAULT_STREAM_OPTIONS  # never mutated: only encoded
+            yield _DEFAULT_STREAM_OPTIONS
         else:
             yield StreamOptionsEvent(stream_options=self.get_stream_options(thread, context))
         pending = PendingItems()

@@ -45,17 +45,22 @@ _PART_FRAME = (
     b'data: {"type":"thread.item.updated","item_id":%b,"update":{"type":"%b","content_index":%d,'
     b'"content":%b}}\n\n'
 )
-_PART_UPDATES: dict[type, bytes] = {
-    AssistantMessageContentPartAdded: b"assistant_message.content_part.added",
-    AssistantMessageContentPartDone: b"assistant_message.content_part.done",
+
+
+def _type_tag(model: type[BaseModel]) -> bytes:
+    """The ``type`` a wire model always carries, as it appears in JSON."""
+    return str(model.model_fields["type"].default).encode()
+
+
+_PART_UPDATES: dict[type[BaseModel], bytes] = {
+    kind: _type_tag(kind) for kind in (AssistantMessageContentPartAdded, AssistantMessageContentPartDone)
 }
 _MESSAGE_FRAME = (
     b'data: {"type":"%b","item":{"id":%b,"thread_id":%b,"created_at":"%bZ","type":"assistant_message",'
     b'"content":[%b]}}\n\n'
 )
-_ITEM_EVENTS: dict[type, bytes] = {
-    ThreadItemAddedEvent: b"thread.item.added",
-    ThreadItemDoneEvent: b"thread.item.done",
+_ITEM_EVENTS: dict[type[BaseModel], bytes] = {
+    kind: _type_tag(kind) for kind in (ThreadItemAddedEvent, ThreadItemDoneEvent)
 }
 _TEXT_PART = b'{"type":"output_text","text":%b,"annotations":[]}'
 _UTC_SUFFIX = "+00:00"
@@ -70,18 +75,17 @@ def _text_part(content: object) -> bytes | None:
     """A text part without citations as JSON, or None when the serializer must write it."""
     if type(content) is not AssistantMessageContent:
         return None
-    part = content
     if (
-        part.type != "output_text"
-        or type(part.text) is not str
-        or type(part.annotations) is not list
-        or part.annotations
+        content.type != "output_text"
+        or type(content.text) is not str
+        or type(content.annotations) is not list
+        or content.annotations
     ):
         return None
-    return _TEXT_PART % _json_string(part.text)
+    return _TEXT_PART % _json_string(content.text)
 
 
-def _update_frame(item_id: object, update: object) -> bytes | None:
+def _update_frame(item_id: object, update: BaseModel) -> bytes | None:
     """The SSE frame of a text update from a template, or None when the serializer must write it."""
     kind = type(update)
     if type(item_id) is not str:
@@ -105,7 +109,7 @@ def _message_frame(name: bytes, item: object) -> bytes | None:
     """The SSE frame of an assistant message of plain text parts (UTC timestamp), or None."""
     if type(item) is not AssistantMessageItem:
         return None
-    message = item
+    message: AssistantMessageItem = item
     created = message.created_at
     if (
         type(message.id) is not str
