@@ -125,17 +125,28 @@ def _apply_message_update(item: AssistantMessageItem, update: ThreadItemUpdate) 
     ):
         return
     index = update.content_index
-    while len(item.content) <= index:
-        item.content.append(AssistantMessageContent(text="", annotations=[]))
+    content = item.content
     if isinstance(update, (AssistantMessageContentPartAdded, AssistantMessageContentPartDone)):
-        item.content[index] = update.content.model_copy(deep=True)
-    elif isinstance(update, AssistantMessageContentPartTextDelta):
-        part = item.content[index]
-        part.text = part.text + update.delta
+        part = update.content.model_copy(deep=True)
+        if index == len(content):  # the usual case, the next part: no placeholder to build and replace
+            content.append(part)
+        else:
+            _pad_parts(content, index)
+            content[index] = part
+        return
+    _pad_parts(content, index)
+    if isinstance(update, AssistantMessageContentPartTextDelta):
+        content[index].text = content[index].text + update.delta
     else:
-        annotations = item.content[index].annotations
+        annotations = content[index].annotations
         position = min(max(update.annotation_index, 0), len(annotations))
         annotations.insert(position, update.annotation.model_copy(deep=True))
+
+
+def _pad_parts(content: list[AssistantMessageContent], index: int) -> None:
+    """Add empty text parts until ``content[index]`` exists (updates may skip ahead)."""
+    while len(content) <= index:
+        content.append(AssistantMessageContent(text="", annotations=[]))
 
 
 def _apply_workflow_update(item: WorkflowItem, update: ThreadItemUpdate) -> None:

@@ -13,7 +13,7 @@ import binascii
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from contextlib import aclosing, suppress
+from contextlib import suppress
 from typing import Any, Generic, Literal
 
 import anyio
@@ -103,9 +103,13 @@ CANCELLED_NOTE = "The user stopped the previous response before it finished. Do 
 _HIDDEN_ITEMS = (HiddenContextItem, SDKHiddenContextItem)
 _THREAD_FIELDS = ("title", "status", "allowed_image_domains")
 """Thread fields a responder may change; merged field by field with changes made meanwhile."""
-_DEFAULT_STREAM_OPTIONS = StreamOptionsEvent(stream_options=StreamOptions(allow_cancel=True))
-"""The event of the default `ChatKitServer.get_stream_options`, built once (it is only ever encoded)."""
+_DEFAULT_STREAM_OPTIONS = StreamOptions(allow_cancel=True)
+"""What the default `ChatKitServer.get_stream_options` returns (as a copy)."""
+_DEFAULT_STREAM_OPTIONS_FRAME = encode_event(StreamOptionsEvent(stream_options=_DEFAULT_STREAM_OPTIONS))
+"""The default options' SSE frame, encoded once."""
 _MAX_PAGE_SIZE = 100
+_Turn = tuple[ThreadMetadata, Callable[[], AsyncIterator[ThreadStreamEvent]]]
+"""A streaming request made ready to answer: its thread, and what starts the response."""
 _ItemPage = Page[ThreadItem]
 """Parametrised once here: looking the class up on every response costs as much as building the page."""
 _GENERIC_ERROR = "Something went wrong while generating the response. Please try again."
@@ -177,7 +181,7 @@ class ChatKitServer(ABC, Generic[TContext]):
 
     def get_stream_options(self, thread: ThreadMetadata, context: TContext) -> StreamOptions:
         """Options sent at the start of every response stream; by default the user may stop a reply."""
-        return _DEFAULT_STREAM_OPTIONS.stream_options.model_copy()
+        return _DEFAULT_STREAM_OPTIONS.model_copy()
 
     async def before_item_removed(self, thread: ThreadMetadata, item_id: str, context: TContext) -> None:
         """Called before a stored item named by a ``thread.item.removed`` event is deleted (no-op here)."""
@@ -387,6 +391,11 @@ class ChatKitServer(ABC, Generic[TContext]):
     # -- streaming requests: the stream itself --------------------------------------------------------
 
     async def _stream(self, request: StreamingReq, context: TContext) -> AsyncGenerator[bytes, None]:
+        """A streaming request from start to end as SSE bytes, holding the thread's lock throughout.
+
+        The responder's events are committed (each finished item stored before it is announced) and
+        encoded in this one generator, so every event passes through a single layer of ours.
+        """
         if isinstance(request, ThreadsCreateReq):
             thread_id = self.store.generate_thread_id(context)
         else:
@@ -394,7 +403,7 @@ class ChatKitServer(ABC, Generic[TContext]):
         async with self._locks.hold(thread_id):
             first: list[ThreadStreamEvent] = []
             try:
-                stream = await self._prepare(request, thread_id, first, context)
+                thread, make_stream = await self._prepare(request, thread_id, first, context)
             except Exception as error:
                 for event in first:
                     yield encode_event(event)
@@ -402,21 +411,64 @@ class ChatKitServer(ABC, Generic[TContext]):
                 return
             for event in first:
                 yield encode_event(event)
-            async with aclosing(stream):
-                try:
+            try:
+                options = self._stream_options_frame(thread, context)
+            except Exception as error:
+                yield encode_event(self.error_event(error))
+                return
+            yield options  # a client gone here left before the responder ran: nothing to save
+            pending = PendingItems()
+            hidden: set[str] = set()
+            saved = SavedThread(thread)
+            finished = False
+            try:
+                stream = make_stream()
+                async with closing(stream):
                     async for event in stream:
-                        yield encode_event(event)
-                except Exception as error:
-                    yield encode_event(self.error_event(error))
+                        if type(event) is ThreadItemUpdatedEvent:  # the hot path (deltas): nothing to store
+                            pending.apply(event.item_id, event.update)
+                            if event.item_id not in hidden:
+                                yield encode_event(event)
+                            continue
+                        if await self._persist(thread, event, pending, hidden, context):
+                            yield encode_event(event)
+                        if not isinstance(event, ThreadItemUpdatedEvent) and saved.differs(thread):
+                            changed = await self._save_thread_changes(thread, saved.thread(), context)
+                            saved = SavedThread(thread)
+                            if changed:
+                                yield encode_event(ThreadUpdatedEvent(thread=self.thread_response(thread)))
+                finished = True  # a client gone after this point missed nothing of the reply
+                if saved.differs(thread) and await self._save_thread_changes(thread, saved.thread(), context):
+                    yield encode_event(ThreadUpdatedEvent(thread=self.thread_response(thread)))
+            except Exception as error:
+                async for chunk in self._after_failure(error, thread, pending, saved, context):
+                    yield chunk
+                return
+            except BaseException as stop:  # the cancellation class is looked up only when something stops
+                if not finished and isinstance(stop, GeneratorExit | anyio.get_cancelled_exc_class()):
+                    with anyio.CancelScope(shield=True):
+                        try:
+                            if saved.differs(thread):
+                                await self._save_thread_changes(thread, saved.thread(), context)
+                            await self.handle_stream_cancelled(thread, pending.items(), context)
+                        except Exception:
+                            logger.exception("could not save the partial reply of a cancelled stream")
+                raise
+
+    def _stream_options_frame(self, thread: ThreadMetadata, context: TContext) -> bytes:
+        """The ``stream_options`` frame that opens every response (the default one is encoded once)."""
+        if type(self).get_stream_options is ChatKitServer.get_stream_options:
+            return _DEFAULT_STREAM_OPTIONS_FRAME
+        options = self.get_stream_options(thread, context)
+        return encode_event(StreamOptionsEvent(stream_options=options))
 
     async def _prepare(
         self, request: StreamingReq, thread_id: str, first: list[ThreadStreamEvent], context: TContext
-    ) -> AsyncGenerator[ThreadStreamEvent, None]:
+    ) -> _Turn:
         """Do a streaming request's work up to its response, run while holding the thread's lock.
 
         Events that go out before the response (thread created, the user's message) are appended to
-        ``first``; the returned stream is the response. One generator layer fewer per streamed event than
-        yielding those first events from a wrapping generator.
+        ``first``. Returns the thread and a callable that starts the response; `_stream` relays it.
         """
         if isinstance(request, ThreadsCreateReq):
             thread = ThreadMetadata(id=thread_id, created_at=self.clock())
@@ -433,21 +485,19 @@ class ChatKitServer(ABC, Generic[TContext]):
             call.output = request.params.result
             call.status = "completed"
             await self.store.save_item(thread.id, call, context)
-            return self._pipeline(thread, context, lambda: self.respond(thread, None, context))
+            return thread, lambda: self.respond(thread, None, context)
         if isinstance(request, ThreadsAddStructuredInputReq):
             item = await self._load_structured_input(thread.id, request.params.item_id, context)
             answered = _apply_submission(item, request.params.input)
-            return self._pipeline(
-                thread, context, lambda: self._answered_then_respond(thread, answered, context)
-            )
+            return thread, lambda: self._answered_then_respond(thread, answered, context)
         if isinstance(request, ThreadsRetryAfterItemReq):
             target = await self._load_retry_target(thread.id, request.params.item_id, context)
             await self.store.delete_thread_items_after(thread.id, target.id, context)
-            return self._pipeline(thread, context, lambda: self.respond(thread, target, context))
+            return thread, lambda: self.respond(thread, target, context)
         assert isinstance(request, ThreadsCustomActionReq)
         sender = await self._load_sender(thread.id, request.params.item_id, context)
         action = request.params.action
-        return self._pipeline(thread, context, lambda: self.action(thread, action, sender, context))
+        return thread, lambda: self.action(thread, action, sender, context)
 
     async def _add_message(
         self,
@@ -457,15 +507,13 @@ class ChatKitServer(ABC, Generic[TContext]):
         context: TContext,
         *,
         new_thread: bool,
-    ) -> AsyncGenerator[ThreadStreamEvent, None]:
-        """Store the user's message (announced in ``first``) and return the response to it."""
+    ) -> _Turn:
+        """Store the user's message (announced in ``first``); the response to it comes next."""
         for attachment in message.attachments:
             await self.store.save_attachment(attachment, context)
         await self.store.add_thread_item(thread.id, message, context)
         first.append(ThreadItemDoneEvent(item=message))
-        return self._pipeline(
-            thread, context, lambda: self._respond_to_message(thread, message, context, new_thread)
-        )
+        return thread, lambda: self._respond_to_message(thread, message, context, new_thread)
 
     def _respond_to_message(
         self, thread: ThreadMetadata, message: UserMessageItem, context: TContext, new_thread: bool
@@ -501,59 +549,35 @@ class ChatKitServer(ABC, Generic[TContext]):
             inference_options=message.inference_options,
         )
 
-    async def _pipeline(
+    async def _after_failure(
         self,
+        error: Exception,
         thread: ThreadMetadata,
+        pending: PendingItems,
+        saved: SavedThread,
         context: TContext,
-        make_stream: Callable[[], AsyncIterator[ThreadStreamEvent]],
-    ) -> AsyncGenerator[ThreadStreamEvent, None]:
-        """Forward a responder's events, committing each finished item before announcing it."""
-        if type(self).get_stream_options is ChatKitServer.get_stream_options:
-            yield _DEFAULT_STREAM_OPTIONS
-        else:
-            yield StreamOptionsEvent(stream_options=self.get_stream_options(thread, context))
-        pending = PendingItems()
-        hidden: set[str] = set()
-        saved = SavedThread(thread)
-        try:
-            stream = make_stream()
-            async with closing(stream):
-                async for event in stream:
-                    if type(event) is ThreadItemUpdatedEvent:  # the hot path (deltas): nothing to store
-                        pending.apply(event.item_id, event.update)
-                        if event.item_id not in hidden:
-                            yield event
-                        continue
-                    visible = await self._persist(thread, event, pending, hidden, context)
-                    if visible:
-                        yield event
-                    if not isinstance(event, ThreadItemUpdatedEvent) and saved.differs(thread):
-                        changed = await self._save_thread_changes(thread, saved.thread(), context)
-                        saved = SavedThread(thread)
-                        if changed:
-                            yield ThreadUpdatedEvent(thread=self.thread_response(thread))
-        except Exception as error:
-            event = self.error_event(error)
-            for item in pending.items():
-                if not isinstance(item, _HIDDEN_ITEMS):
-                    yield await self._close_unfinished(thread, item, context)
-            if saved.differs(thread):
+    ) -> AsyncGenerator[bytes, None]:
+        """End a failed stream: settle its unfinished items, keep the thread's changes, then the error.
+
+        An item whose closing event cannot be encoded (the likely cause of the failure) is removed from
+        the store rather than announced, so the thread stays loadable.
+        """
+        error_event = self.error_event(error)
+        for item in pending.items():
+            if isinstance(item, _HIDDEN_ITEMS):
+                continue
+            closed = await self._close_unfinished(thread, item, context)
+            try:
+                yield encode_event(closed)
+            except Exception:
+                logger.warning("could not encode unfinished item %s; removing it", item.id, exc_info=True)
                 with suppress(Exception):
-                    await self._save_thread_changes(thread, saved.thread(), context)
-            yield event
-            return
-        except BaseException as stop:  # the cancellation class is looked up only when something stops
-            if isinstance(stop, GeneratorExit | anyio.get_cancelled_exc_class()):
-                with anyio.CancelScope(shield=True):
-                    try:
-                        if saved.differs(thread):
-                            await self._save_thread_changes(thread, saved.thread(), context)
-                        await self.handle_stream_cancelled(thread, pending.items(), context)
-                    except Exception:
-                        logger.exception("could not save the partial reply of a cancelled stream")
-            raise
-        if saved.differs(thread) and await self._save_thread_changes(thread, saved.thread(), context):
-            yield ThreadUpdatedEvent(thread=self.thread_response(thread))
+                    await self.store.delete_thread_item(thread.id, item.id, context)
+                yield encode_event(ThreadItemRemovedEvent(item_id=item.id))
+        if saved.differs(thread):
+            with suppress(Exception):
+                await self._save_thread_changes(thread, saved.thread(), context)
+        yield encode_event(error_event)
 
     async def _save_thread_changes(
         self, thread: ThreadMetadata, before: ThreadMetadata, context: TContext
