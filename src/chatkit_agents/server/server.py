@@ -441,8 +441,10 @@ class ChatKitServer(ABC, Generic[TContext]):
                 if saved.differs(thread) and await self._save_thread_changes(thread, saved.thread(), context):
                     yield encode_event(ThreadUpdatedEvent(thread=self.thread_response(thread)))
             except Exception as error:
-                async for chunk in self._after_failure(error, thread, pending, saved, context):
-                    yield chunk
+                frames = self._after_failure(error, thread, pending, saved, context)
+                async with closing(frames):  # closed at once even if the client leaves meanwhile
+                    async for chunk in frames:
+                        yield chunk
                 return
             except BaseException as stop:  # the cancellation class is looked up only when something stops
                 if not finished and isinstance(stop, GeneratorExit | anyio.get_cancelled_exc_class()):
