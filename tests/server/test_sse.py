@@ -22,6 +22,11 @@ from chatkit_agents.types import (
 _TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=60)
 
 
+def _serialized(event: ThreadItemUpdatedEvent) -> bytes:
+    """The frame the serializer alone writes for ``event``."""
+    return b"data: " + dump_json(event) + b"\n\n"
+
+
 def _delta_event(item_id: str, index: int, delta: str) -> ThreadItemUpdatedEvent:
     update = AssistantMessageContentPartTextDelta(content_index=index, delta=delta)
     return ThreadItemUpdatedEvent(item_id=item_id, update=update)
@@ -30,7 +35,7 @@ def _delta_event(item_id: str, index: int, delta: str) -> ThreadItemUpdatedEvent
 @given(item_id=_TEXT, index=st.integers(min_value=-(2**70), max_value=2**70), delta=_TEXT)
 def test_text_delta_frame_matches_the_serializer_byte_for_byte(item_id: str, index: int, delta: str) -> None:
     event = _delta_event(item_id, index, delta)
-    assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
+    assert encode_event(event) == _serialized(event)
 
 
 @pytest.mark.parametrize(
@@ -60,7 +65,7 @@ def test_text_delta_with_a_lone_surrogate_is_left_to_the_serializer() -> None:
 def test_text_delta_with_a_non_string_field_set_after_validation_uses_the_serializer() -> None:
     event = _delta_event("msg_1", 0, "hi")
     event.update.content_index = True  # type: ignore[assignment]  # no validation on assignment
-    assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
+    assert encode_event(event) == _serialized(event)
 
 
 def test_other_updates_are_framed_by_the_serializer() -> None:
@@ -75,7 +80,7 @@ def test_other_updates_are_framed_by_the_serializer() -> None:
         }
     )
     assert isinstance(event.update, WorkflowTaskUpdated)
-    assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
+    assert encode_event(event) == _serialized(event)
 
 
 _CITED_PART = {
@@ -107,7 +112,7 @@ def test_text_part_frames_match_the_serializer_byte_for_byte(
     kind: str, item_id: str, index: int, text: str
 ) -> None:
     event = _part_event(kind, item_id, index, text)
-    assert encode_event(event) == b"data: " + dump_json(event) + b"\n\n"
+    assert encode_event(event) == _serialized(event)
 
 
 def test_text_part_with_citations_is_framed_by_the_serializer() -> None:
@@ -122,7 +127,7 @@ def test_text_part_with_citations_is_framed_by_the_serializer() -> None:
         }
     )
     frame = encode_event(event)
-    assert frame == b"data: " + dump_json(event) + b"\n\n"
+    assert frame == _serialized(event)
     assert b'"annotations":[{' in frame
 
 

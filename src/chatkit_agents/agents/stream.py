@@ -631,69 +631,52 @@ class StreamConverter:
         return inline
 
     def _find_inline_handlers(self) -> dict[str, InlineHandler]:
+        """Each twin whose every route (routing-table entry and handler) is still `StreamConverter`'s own."""
         kind = type(self)
 
-        def kept(*names: str) -> bool:
-            return all(getattr(kind, name) is getattr(StreamConverter, name) for name in names)
+        def kept(name: str) -> bool:
+            return getattr(kind, name) is getattr(StreamConverter, name)
 
         if not kept("convert"):
             return {}
-        candidates: list[tuple[str, Mapping[str, str], str, tuple[str, ...], InlineHandler]] = [
-            (_TEXT_DELTA_EVENT, self.RAW_EVENT_HANDLERS, "on_text_delta", (), StreamConverter._delta_event),
+        raw = self.RAW_EVENT_HANDLERS
+        # a twin, then the routes it stands for: (routing table, key, handler); the first key names it
+        candidates: list[tuple[InlineHandler, tuple[tuple[Mapping[str, str], str, str], ...]]] = [
+            (StreamConverter._delta_event, ((raw, _TEXT_DELTA_EVENT, "on_text_delta"),)),
+            (StreamConverter._delta_event, ((raw, "response.refusal.delta", "on_refusal_delta"),)),
+            (StreamConverter._response_created, ((raw, "response.created", "on_response_created"),)),
             (
-                "response.refusal.delta",
-                self.RAW_EVENT_HANDLERS,
-                "on_refusal_delta",
-                (),
-                StreamConverter._delta_event,
-            ),
-            (
-                "response.created",
-                self.RAW_EVENT_HANDLERS,
-                "on_response_created",
-                (),
-                StreamConverter._response_created,
-            ),
-            (
-                "response.output_item.added",
-                self.RAW_EVENT_HANDLERS,
-                "on_output_item_added",
-                ("on_message_added",),
                 StreamConverter._output_item_added,
+                (
+                    (raw, "response.output_item.added", "on_output_item_added"),
+                    (self.ITEM_ADDED_HANDLERS, "message", "on_message_added"),
+                ),
             ),
             (
-                "response.content_part.added",
-                self.RAW_EVENT_HANDLERS,
-                "on_content_part_added",
-                (),
                 StreamConverter._content_part_added,
+                ((raw, "response.content_part.added", "on_content_part_added"),),
             ),
             (
-                "response.content_part.done",
-                self.RAW_EVENT_HANDLERS,
-                "on_content_part_done",
-                (),
                 StreamConverter._content_part_done,
+                ((raw, "response.content_part.done", "on_content_part_done"),),
             ),
             (
-                "response.output_item.done",
-                self.RAW_EVENT_HANDLERS,
-                "on_output_item_done",
-                ("on_message_done",),
                 StreamConverter._output_item_done,
+                (
+                    (raw, "response.output_item.done", "on_output_item_done"),
+                    (self.ITEM_DONE_HANDLERS, "message", "on_message_done"),
+                ),
             ),
             (
-                "message_output_created",
-                self.RUN_ITEM_HANDLERS,
-                "on_message_output_created",
-                (),
                 StreamConverter._message_output_created,
+                ((self.RUN_ITEM_HANDLERS, "message_output_created", "on_message_output_created"),),
             ),
         ]
-        inline: dict[str, InlineHandler] = {}
-        for key, table, name, also, twin in candidates:
-            if table.get(key) == name and kept(name, *also):
-                inline[key] = twin
+        inline: dict[str, InlineHandler] = {
+            routes[0][1]: twin
+            for twin, routes in candidates
+            if all(table.get(key) == name and kept(name) for table, key, name in routes)
+        }
         if kept("on_agent_updated"):
             inline[_AGENT_UPDATED] = StreamConverter._agent_updated
         return inline
@@ -731,7 +714,7 @@ class StreamConverter:
     def _output_item_added(self, state: StreamState, event: Any) -> list[ThreadStreamEvent] | None:
         """`on_output_item_added` for a message (None for any other item type)."""
         item = event.item
-        if _field(item, "type") != "message" or self.ITEM_ADDED_HANDLERS.get("message") != "on_message_added":
+        if _field(item, "type") != "message":
             return None
         return self._message_added(state, event.output_index, _field(item, "id"))
 
@@ -746,7 +729,7 @@ class StreamConverter:
     def _output_item_done(self, state: StreamState, event: Any) -> list[ThreadStreamEvent] | None:
         """`on_output_item_done` for a message (None for any other item type)."""
         item = event.item
-        if _field(item, "type") != "message" or self.ITEM_DONE_HANDLERS.get("message") != "on_message_done":
+        if _field(item, "type") != "message":
             return None
         return self._message_done(state, event.output_index, _field(item, "content") or [])
 
