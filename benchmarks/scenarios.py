@@ -14,6 +14,7 @@ for the idle-stream memory measurement.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -32,6 +33,7 @@ __all__ = [
     "agentic_scenario",
     "reasoning_scenario",
     "text_scenario",
+    "threads_create_body",
     "tokens",
 ]
 
@@ -159,6 +161,8 @@ class PreparedRun:
     mode: Mode
     gate: asyncio.Event | None = None
     hold_after: int = 0
+    request_body: bytes = b""
+    """The ChatKit ``threads.create`` request that sends `user_text`, as it arrives over HTTP."""
 
     @property
     def user_text(self) -> str:
@@ -203,7 +207,14 @@ class Scenario:
         self, mode: Mode = "yield", *, gate: asyncio.Event | None = None, hold_after: int = 0
     ) -> PreparedRun:
         """Fresh events for one run; with ``gate``, every turn waits for it before event ``hold_after``."""
-        return PreparedRun(self, self.build(), mode, gate, hold_after)
+        body = threads_create_body(self.user_text)
+        return PreparedRun(self, self.build(), mode, gate, hold_after, body)
+
+
+def threads_create_body(text: str) -> bytes:
+    """A ChatKit ``threads.create`` request body with one text message (built before any clock starts)."""
+    message = {"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}}
+    return json.dumps({"type": "threads.create", "params": {"input": message}}).encode()
 
 
 def text_scenario(n: int) -> Scenario:

@@ -28,7 +28,6 @@ from chatkit.types import (
 )
 
 from agents import RunContextWrapper, Runner
-from benchmarks.adapters.ours import threads_create_body
 from benchmarks.harness import Counts
 from benchmarks.scenarios import PreparedRun, ToolHook
 
@@ -172,7 +171,7 @@ class ChatKitRefAdapter:
 
     async def serve(self, run: PreparedRun, on_chunk: Callable[[bytes], None] | None = None) -> Counts:
         """``threads.create`` bytes through ``ChatKitServer.process``, consuming every SSE byte."""
-        result = await self.server.process(threads_create_body(run.user_text), _Context(run))
+        result = await self.server.process(run.request_body, _Context(run))
         assert isinstance(result, StreamingResult)
         count = 0
         size = 0

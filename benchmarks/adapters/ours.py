@@ -7,7 +7,6 @@ function call as a workflow task by itself.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from chatkit_agents.types import (
     ThreadMetadata,
 )
 
-__all__ = ["BenchContext", "OursAdapter", "threads_create_body"]
+__all__ = ["BenchContext", "OursAdapter"]
 
 
 @dataclass
@@ -42,12 +41,6 @@ class BenchAgentServer(AgentServer[BenchContext]):
     def agent_for(self, thread: ThreadMetadata, context: BenchContext) -> Agent[Any]:
         """The prepared run's agent (a new ScriptedModel per request)."""
         return context.run.agent()
-
-
-def threads_create_body(text: str) -> bytes:
-    """A ``threads.create`` request body with one text message."""
-    message = {"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}}
-    return json.dumps({"type": "threads.create", "params": {"input": message}}).encode()
 
 
 class OursAdapter:
@@ -80,8 +73,8 @@ class OursAdapter:
         return Counts(count, 0)
 
     async def serve(self, run: PreparedRun, on_chunk: Callable[[bytes], None] | None = None) -> Counts:
-        """``threads.create`` bytes through `AgentServer.process`, consuming every SSE byte."""
-        result = await self.server.process(threads_create_body(run.user_text), BenchContext("bench", run))
+        """The run's ``threads.create`` bytes through `AgentServer.process`, consuming every SSE byte."""
+        result = await self.server.process(run.request_body, BenchContext("bench", run))
         assert isinstance(result, StreamingResult)
         count = 0
         size = 0

@@ -119,7 +119,7 @@ Sources:
         {
             "type": "message",
             "role": "user",
-            "content": [{"type": "input_text", "text": "Thanks! Can I change the address?"}],
+            "content": "Thanks! Can I change the address?",
         },
     ]
 )

@@ -83,9 +83,9 @@ async def convert(items: ThreadItem | list[ThreadItem], **kwargs: Any) -> list[A
 # --- user messages -------------------------------------------------------------------------------------
 
 
-async def test_plain_user_message_becomes_a_user_message_with_one_text_part() -> None:
+async def test_plain_text_user_message_becomes_a_user_message_with_string_content() -> None:
     assert await convert(user("Hello there")) == snapshot(
-        [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Hello there"}]}]
+        [{"type": "message", "role": "user", "content": "Hello there"}]
     )
 
 
@@ -110,7 +110,7 @@ async def test_tags_render_inline_and_add_a_mentions_context_message() -> None:
             {
                 "type": "message",
                 "role": "user",
-                "content": [{"type": "input_text", "text": "Ask @Alice and @Q3 report again, @Alice"}],
+                "content": "Ask @Alice and @Q3 report again, @Alice",
             },
             {
                 "type": "message",
@@ -619,9 +619,7 @@ async def test_unknown_item_kinds_are_skipped_with_a_debug_log(caplog: pytest.Lo
 
     with caplog.at_level(logging.DEBUG, logger="chatkit_agents.agents.input"):
         result = await convert([user("hi"), FutureItem()])  # type: ignore[list-item]
-    assert result == snapshot(
-        [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}]
-    )
+    assert result == snapshot([{"type": "message", "role": "user", "content": "hi"}])
     assert "skipping thread item of unknown type 'voice_note'" in caplog.text
 
 
@@ -644,7 +642,7 @@ async def test_overriding_one_hook_changes_only_that_kind() -> None:
     ]
     assert await convert(items, converter=NoWidgets()) == snapshot(
         [
-            {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Weather?"}]},
+            {"type": "message", "role": "user", "content": "Weather?"},
             {"type": "message", "role": "user", "content": "[hidden_context] tz=Europe/Paris"},
             {"type": "message", "role": "assistant", "content": "Sunny."},
         ]

@@ -106,7 +106,7 @@ async def test_a_streamed_thread_converts_back_into_the_next_turns_model_input()
             {
                 "type": "message",
                 "role": "user",
-                "content": [{"type": "input_text", "text": "What's the weather where I am?"}],
+                "content": "What's the weather where I am?",
             },
             {
                 "type": "message",
@@ -147,7 +147,7 @@ async def test_a_streamed_thread_converts_back_into_the_next_turns_model_input()
             {
                 "type": "message",
                 "role": "user",
-                "content": [{"type": "input_text", "text": "What's the weather where I am?"}],
+                "content": "What's the weather where I am?",
             },
             {
                 "type": "message",
@@ -203,7 +203,7 @@ Sunny, 21°C
             {
                 "type": "message",
                 "role": "user",
-                "content": [{"type": "input_text", "text": "Thanks! And tomorrow?"}],
+                "content": "Thanks! And tomorrow?",
             },
         ]
     )

@@ -79,12 +79,12 @@ thread.item.done        msg_5 assistant_message "You said hi before."\
 """)
     assert model.calls[1].input == snapshot(
         [
-            {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]},
+            {"type": "message", "role": "user", "content": "hi"},
             {"type": "message", "role": "assistant", "content": "Hello!"},
             {
                 "type": "message",
                 "role": "user",
-                "content": [{"type": "input_text", "text": "what did I say?"}],
+                "content": "what did I say?",
             },
         ]
     )
@@ -302,9 +302,7 @@ async def test_history_can_be_windowed() -> None:
         )
     )
 
-    assert model.calls[1].input == snapshot(
-        [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "second"}]}]
-    )
+    assert model.calls[1].input == snapshot([{"type": "message", "role": "user", "content": "second"}])
 
 
 async def test_a_new_thread_sends_its_message_without_reading_it_back_from_the_store() -> None:
@@ -319,9 +317,7 @@ async def test_a_new_thread_sends_its_message_without_reading_it_back_from_the_s
     store.load_thread_items = counting_load  # type: ignore[method-assign]
     await stream(await server.process(req("threads.create", input=message("hi")), None))
     assert reads == []
-    assert model.calls[0].input == snapshot(
-        [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}]
-    )
+    assert model.calls[0].input == snapshot([{"type": "message", "role": "user", "content": "hi"}])
 
 
 class PrefixedHistory(AgentServer[Any]):
@@ -355,7 +351,7 @@ async def test_a_new_thread_goes_through_overridden_history_and_respond() -> Non
 
     prefixed = PrefixedHistory(agent, MemoryStore[Any](id_factory=SequentialIds()), run_config=config)
     await stream(await prefixed.process(req("threads.create", input=message("hi")), None))
-    assert [part["text"] for item in model.calls[0].input for part in item["content"]] == ["note", "hi"]
+    assert [item["content"] for item in model.calls[0].input] == ["note", "hi"]
 
     logging = LoggingRespond(agent, MemoryStore[Any](id_factory=SequentialIds()), run_config=config)
     events = await stream(await logging.process(req("threads.create", input=message("hi")), None))

@@ -268,10 +268,12 @@ class ThreadItemConverter:
 
     async def user_message_to_input(self, item: UserMessageItem) -> ConvertedItem:
         """The user's message (quoted text, text with ``@tags`` inline, attachments), then a ``<mentions>``
-        context message describing the tagged entities when there are any."""
-        parts: list[ResponseInputContentParam] = []
-        if item.quoted_text:
-            parts.append(_text_part(f"<quoted_text>\n{item.quoted_text}\n</quoted_text>"))
+        context message describing the tagged entities when there are any.
+
+        A message that is only text is sent with string content, like the assistant's messages: the shape
+        every provider accepts, and the one the SDK handles with the least work. Quoted text or attachments
+        make it a list of content parts.
+        """
         text_pieces: list[str] = []
         tags: list[UserMessageTagContent] = []
         for part in item.content:
@@ -281,12 +283,18 @@ class ThreadItemConverter:
             else:
                 text_pieces.append(part.text)
         text = "".join(text_pieces)
-        if text:
-            parts.append(_text_part(text))
-        for attachment in item.attachments:
-            parts.append(await self.attachment_to_input(attachment))
         result: list[TResponseInputItem] = []
-        if parts:
+        if not item.quoted_text and not item.attachments:
+            if text:
+                result.append(EasyInputMessageParam(type="message", role="user", content=text))
+        else:
+            parts: list[ResponseInputContentParam] = []
+            if item.quoted_text:
+                parts.append(_text_part(f"<quoted_text>\n{item.quoted_text}\n</quoted_text>"))
+            if text:
+                parts.append(_text_part(text))
+            for attachment in item.attachments:
+                parts.append(await self.attachment_to_input(attachment))
             result.append(EasyInputMessageParam(type="message", role="user", content=parts))
         mentions = await self.tags_to_input(tags)
         result.extend(_as_list(mentions))
