@@ -880,8 +880,8 @@ class StreamConverter:
         """`on_message_done` given the message's content parts (dicts or SDK models)."""
         message, events = self._message(state, output_index)
         for content_index, part in enumerate(parts):
-            text = _field(part, "text") if _field(part, "type") == "output_text" else _field(part, "refusal")
-            if not isinstance(text, str):
+            text = _part_text(part)
+            if text is None:
                 continue
             index, more = self._part(state, message, content_index)
             events.extend(more)
