@@ -29,7 +29,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 MARKER = "os_getppid"
 """The C function whose calls make callgrind dump its counters (``os.getppid`` in CPython)."""
@@ -202,6 +202,27 @@ def count_events(
 ) -> dict[str, list[dict[str, int]]]:
     """Callgrind's event totals per request, by variant; ``cache`` (bytes, ways, line) turns on the
     cache simulation with that last level."""
+    child = [
+        "benchmarks.instructions",
+        "--n",
+        str(deltas),
+        "--reps",
+        str(reps),
+        "--variants",
+        ",".join(names),
+    ]
+    labels, dumps = run_callgrind(child, cache)
+    return per_variant(cast(list[str], labels), dumps)
+
+
+def run_callgrind(
+    child: list[str], cache: tuple[int, int, int] | None = None
+) -> tuple[object, dict[int, dict[str, int]]]:
+    """Run ``python -m <child...> --child <file>`` under callgrind, dumping at every marker.
+
+    Returns what the child wrote to ``<file>`` as JSON (the labels of its markers) and the event totals of
+    each numbered dump. ``cache`` (bytes, ways, line) turns on the cache simulation with that last level.
+    """
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         raise ValgrindMissingError(
@@ -218,23 +239,16 @@ def count_events(
             *([] if cache is None else ["--cache-sim=yes", "--LL={},{},{}".format(*cache)]),
             sys.executable,
             "-m",
-            "benchmarks.instructions",
+            *child,
             "--child",
             str(labels_path),
-            "--n",
-            str(deltas),
-            "--reps",
-            str(reps),
-            "--variants",
-            ",".join(names),
         ]
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         root = Path(__file__).resolve().parent.parent
         subprocess.run(
             command, check=True, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        labels: list[str] = json.loads(labels_path.read_text())
-        return per_variant(labels, dump_events(prefix))
+        return json.loads(labels_path.read_text()), dump_events(prefix)
 
 
 def main() -> None:

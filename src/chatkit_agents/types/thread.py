@@ -39,7 +39,7 @@ ThreadStatus = Annotated[ActiveStatus | LockedStatus | ClosedStatus, Field(discr
 class ThreadMetadata(ChatKitModel):
     """A thread without its items: what thread lists and stores pass around.
 
-    ``metadata`` holds integration data (it is sent to the client, so keep secrets out of it);
+    ``metadata`` holds integration data: stores keep it, the server never sends it to the client;
     ``allowed_image_domains`` limits where markdown images in this thread may load from.
     """
 
