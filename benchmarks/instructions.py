@@ -148,8 +148,11 @@ def second_level_cache(folder: Path = Path("/sys/devices/system/cpu/cpu0/cache")
     return 1024 * 1024, 16, 64
 
 
-async def _child(deltas: int, reps: int, names: list[str]) -> list[str]:
-    """Run the variants, marking each measured request; the labels name what each marker ends."""
+async def measure_requests(
+    deltas: int, reps: int, names: list[str], begin: Callable[[str], None], end: Callable[[str], None]
+) -> None:
+    """Three warm-up rounds, then ``reps`` rounds of one request per variant between ``begin(name)`` and
+    ``end(name)``; the garbage collector is off inside each request and every request finds a new store."""
     from benchmarks.adapters.ours import OursAdapter
     from benchmarks.harness import Counts, run_raw
     from benchmarks.scenarios import PreparedRun, text_scenario
@@ -161,7 +164,6 @@ async def _child(deltas: int, reps: int, names: list[str]) -> list[str]:
         "serve": adapter.serve,
     }
     scenario = text_scenario(deltas)
-    labels: list[str] = []
 
     async def once(name: str, marked: bool) -> None:
         run = scenario.prepare()
@@ -169,15 +171,13 @@ async def _child(deltas: int, reps: int, names: list[str]) -> list[str]:
         gc.disable()
         try:
             if marked:
-                labels.append(SETUP)
-                os.getppid()
+                begin(name)
             result = variants[name](run)
             assert asyncio.iscoroutine(result)
             counts = await result
             assert isinstance(counts, Counts)
             if marked:
-                labels.append(name)
-                os.getppid()
+                end(name)
         finally:
             gc.enable()
             adapter.reset()
@@ -188,6 +188,17 @@ async def _child(deltas: int, reps: int, names: list[str]) -> list[str]:
     for _ in range(reps):
         for name in names:
             await once(name, marked=True)
+
+
+async def _child(deltas: int, reps: int, names: list[str]) -> list[str]:
+    """Run the variants, marking each measured request; the labels name what each marker ends."""
+    labels: list[str] = []
+
+    def mark(label: str) -> None:
+        labels.append(label)
+        os.getppid()
+
+    await measure_requests(deltas, reps, names, lambda name: mark(SETUP), mark)
     return labels
 
 

@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import contextlib
 import functools
-import gc
 import importlib
 import inspect
 import json
@@ -42,6 +41,7 @@ from benchmarks.instructions import (
     SETUP,
     ValgrindMissingError,
     estimated_cycles,
+    measure_requests,
     run_callgrind,
     second_level_cache,
 )
@@ -83,8 +83,8 @@ STEPS: tuple[Step, ...] = (
 class Marks:
     """Labels of the markers a run passes, and calls per step; ``marker`` is what callgrind dumps at.
 
-    ``labels[k]`` names what ran before the ``k``-th marker call (dump ``k + 1``): `SETUP` for the time
-    between requests, a variant's name for its request's own work, or a step's label.
+    ``labels[k]`` names what ran up to marker call number ``k + 1`` (callgrind's dump ``k + 1``): `SETUP`
+    for the time between requests, a variant's name for its request's own work, or a step's label.
     """
 
     marker: Callable[[], object] = os.getppid
@@ -193,35 +193,8 @@ def bracketed(marks: Marks, steps: tuple[Step, ...] = STEPS) -> Generator[None]:
 
 async def _child(deltas: int, reps: int, marks: Marks) -> dict[str, Any]:
     """Warm up, then run ``reps`` marked requests of each variant; returns the labels and calls."""
-    from benchmarks.adapters.ours import OursAdapter
-    from benchmarks.harness import run_raw
-    from benchmarks.scenarios import text_scenario
-
-    adapter = OursAdapter()
-    variants = {"raw": run_raw, "serve": adapter.serve}
-    scenario = text_scenario(deltas)
-
-    async def once(name: str, marked: bool) -> None:
-        run = scenario.prepare()
-        gc.collect()
-        gc.disable()
-        try:
-            if marked:
-                marks.begin(name)
-            await variants[name](run)
-            if marked:
-                marks.end()
-        finally:
-            gc.enable()
-            adapter.reset()
-
     with bracketed(marks):
-        for _ in range(3):
-            for name in VARIANTS:
-                await once(name, marked=False)
-        for _ in range(reps):
-            for name in VARIANTS:
-                await once(name, marked=True)
+        await measure_requests(deltas, reps, list(VARIANTS), marks.begin, lambda name: marks.end())
     return {"labels": marks.labels, "calls": {variant: dict(calls) for variant, calls in marks.calls.items()}}
 
 
