@@ -14,6 +14,7 @@ from chatkit_agents._ids import FixedClock
 from chatkit_agents.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit_agents.server.attachments import AttachmentStore
 from chatkit_agents.store import Store
+from chatkit_agents.testing import render_thread
 from chatkit_agents.types import (
     Action,
     AssistantMessageContent,
@@ -196,6 +197,12 @@ async def stream(result: StreamingResult | NonStreamingResult) -> list[dict[str,
     events = decode_sse(raw)
     check_oracle(events)
     return events
+
+
+async def stored(store: Store[Any], thread_id: str = "thr_1", *, width: int = 60) -> str:
+    """The thread's stored items, rendered one per line (oldest first)."""
+    page = await store.load_thread_items(thread_id, None, 100, "asc", None)
+    return render_thread(page.data, width=width)
 
 
 def answer(result: StreamingResult | NonStreamingResult) -> Any:

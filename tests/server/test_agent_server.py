@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
-from _server_helpers import message, req, stream
+from _server_helpers import message, req, stored, stream
 from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
 from inline_snapshot import snapshot
 
@@ -41,11 +41,6 @@ def make_server(*steps: Any) -> tuple[AgentServer[Any], ScriptedModel, MemorySto
 
 def reply(text: str) -> ModelStep:
     return ModelStep(output=[assistant_message(text)])
-
-
-async def stored(store: MemoryStore[Any], thread_id: str = "thr_1") -> str:
-    page = await store.load_thread_items(thread_id, None, 100, "asc", None)
-    return render_thread(page.data)
 
 
 async def test_each_turn_sends_the_whole_history_to_the_agent() -> None:

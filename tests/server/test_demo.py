@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-from _server_helpers import decode_sse, message, req, stream
+from _server_helpers import decode_sse, message, req, stored, stream
 from inline_snapshot import snapshot
 
 from agents import RunConfig
@@ -13,7 +13,6 @@ from chatkit_agents._ids import SequentialIds
 from chatkit_agents.demo import DemoModel, demo_agent
 from chatkit_agents.server.agent_server import AgentServer
 from chatkit_agents.store import MemoryStore
-from chatkit_agents.testing import render_thread
 from chatkit_agents.types import AssistantMessageItem
 
 
@@ -22,11 +21,6 @@ def demo_server() -> tuple[AgentServer[Any], MemoryStore[Any]]:
     agent = demo_agent(offline=True)
     agent.model = DemoModel(word_delay=0, call_ids=SequentialIds())
     return AgentServer(agent, store, run_config=RunConfig(tracing_disabled=True)), store
-
-
-async def stored(store: MemoryStore[Any]) -> str:
-    page = await store.load_thread_items("thr_1", None, 100, "asc", None)
-    return render_thread(page.data, width=24)
 
 
 async def last_text(store: MemoryStore[Any]) -> str:
@@ -49,7 +43,7 @@ async def test_a_plain_message_gets_reasoning_a_tool_call_and_a_reply() -> None:
     )
 
     assert sum(e["type"] == "thread.item.updated" and "text_delta" in e["update"]["type"] for e in events) > 5
-    assert await stored(store) == snapshot("""\
+    assert await stored(store, width=24) == snapshot("""\
 msg_2 user_message "Hello there friend"
 wf_3 workflow reasoning summary=0s
     [0] thought complete content="**Reading the message** "...(+47)
@@ -68,7 +62,7 @@ async def test_browser_questions_use_the_client_tool() -> None:
         await server.process(req("threads.add_client_tool_output", thread_id="thr_1", result=output), None)
     )
 
-    assert await stored(store) == snapshot("""\
+    assert await stored(store, width=24) == snapshot("""\
 msg_2 user_message "What is my browser langu"...(+4)
 tc_3 client_tool_call get_browser_info completed call_1 args={} output={"language":"nb-NO","tim...(+22)
 msg_4 assistant_message "Your browser says its la"...(+49)\
@@ -95,7 +89,7 @@ async def test_deleting_asks_for_approval_first() -> None:
         )
     )
 
-    assert await stored(store) == snapshot("""\
+    assert await stored(store, width=24) == snapshot("""\
 msg_2 user_message "Please delete my notes"
 wf_3 workflow custom summary=0s
     [0] custom complete "Called delete_demo_file" icon=bolt content='Arguments: {"name": "not'...(+77)

@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
-from _server_helpers import ScriptedServer, decode_sse, message, req, stream
+from _server_helpers import ScriptedServer, decode_sse, message, req, stored, stream
 from inline_snapshot import snapshot
 
 from chatkit_agents.server._locks import ThreadLocks
 from chatkit_agents.server._pending import PendingItems
 from chatkit_agents.store import MemoryStore
-from chatkit_agents.testing import render_item, render_thread
+from chatkit_agents.testing import render_item
 from chatkit_agents.types import (
     CustomTask,
     ThreadItemAddedEvent,
@@ -31,11 +31,6 @@ from chatkit_agents.types import (
 from chatkit_agents.widgets import Card, Text
 
 NOW = ThreadMetadata(id="x", created_at="2026-01-01T00:00:00Z").created_at
-
-
-async def stored(store: MemoryStore[Any], thread_id: str = "thr_1") -> str:
-    page = await store.load_thread_items(thread_id, None, 100, "asc", None)
-    return render_thread(page.data)
 
 
 async def test_every_announced_item_and_thread_is_already_stored(

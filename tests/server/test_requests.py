@@ -15,6 +15,7 @@ from _server_helpers import (
     answer,
     message,
     req,
+    stored,
     stream,
 )
 from inline_snapshot import snapshot
@@ -53,11 +54,6 @@ NOW = FixedClock()()
 async def new_thread(server: ScriptedServer, text: str = "hi", context: Any = None) -> str:
     events = await stream(await server.process(req("threads.create", input=message(text)), context))
     return events[0]["thread"]["id"]
-
-
-async def stored(store: MemoryStore[Any], thread_id: str, context: Any = None) -> str:
-    page = await store.load_thread_items(thread_id, None, 100, "asc", context)
-    return render_thread(page.data)
 
 
 # -- threads.create / add_user_message ----------------------------------------------------------------

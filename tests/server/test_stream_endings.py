@@ -5,23 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from _server_helpers import Script, ScriptedServer, message, req, stream
+from _server_helpers import Script, ScriptedServer, message, req, stored, stream
 from inline_snapshot import snapshot
 
 from chatkit_agents.server import StreamingResult
 from chatkit_agents.store import MemoryStore
-from chatkit_agents.testing import render_thread
 from chatkit_agents.types import (
     AssistantMessageContent,
     ThreadItemAddedEvent,
     ThreadMetadata,
     UserMessageItem,
 )
-
-
-async def _stored(store: MemoryStore[Any]) -> str:
-    page = await store.load_thread_items("thr_1", None, 100, "asc", None)
-    return render_thread(page.data)
 
 
 async def test_an_item_that_cannot_be_encoded_ends_the_stream_with_an_error_and_is_not_kept(
@@ -40,7 +34,7 @@ async def test_an_item_that_cannot_be_encoded_ends_the_stream_with_an_error_and_
         ["thread.created", "thread.item.done", "stream_options", "thread.item.removed", "error"]
     )
     assert events[-1]["allow_retry"] is True
-    assert await _stored(store) == snapshot('msg_2 user_message "hi"')
+    assert await stored(store) == snapshot('msg_2 user_message "hi"')
 
 
 def _reply_then_rename(server: ScriptedServer, text: str) -> Script:
@@ -92,7 +86,7 @@ async def test_a_client_leaving_after_the_whole_reply_gets_no_cancelled_note(
     while not seen or b'"thread.updated"' not in seen[-1]:
         seen.append(await anext(chunks))
     await chunks.aclose()  # type: ignore[attr-defined]  # the client goes away after the last frame
-    assert await _stored(store) == snapshot("""\
+    assert await stored(store) == snapshot("""\
 msg_2 user_message "hi"
 msg_3 assistant_message "all of it"\
 """)
