@@ -68,8 +68,7 @@ class PendingItems:
         if parts is None or not isinstance(item, AssistantMessageItem):
             return
         for index, chunks in parts.items():
-            while len(item.content) <= index:
-                item.content.append(AssistantMessageContent(text="", annotations=[]))
+            _pad_parts(item.content, index)
             part = item.content[index]
             part.text = part.text + "".join(chunks)
 
