@@ -433,12 +433,12 @@ class ChatKitServer(ABC, Generic[TContext]):
                         if await self._persist(thread, event, pending, hidden, context):
                             yield encode_event(event)
                         if not isinstance(event, ThreadItemUpdatedEvent) and saved.differs(thread):
-                            changed = await self._save_thread_changes(thread, saved.thread(), context)
+                            changed = await self._save_thread_changes(thread, saved, context)
                             saved = SavedThread(thread)
                             if changed:
                                 yield encode_event(ThreadUpdatedEvent(thread=self.thread_response(thread)))
                 finished = True  # a client gone after this point missed nothing of the reply
-                if saved.differs(thread) and await self._save_thread_changes(thread, saved.thread(), context):
+                if await self._save_thread_changes(thread, saved, context):
                     yield encode_event(ThreadUpdatedEvent(thread=self.thread_response(thread)))
             except Exception as error:
                 frames = self._after_failure(error, thread, pending, saved, context)
@@ -450,8 +450,7 @@ class ChatKitServer(ABC, Generic[TContext]):
                 if not finished and isinstance(stop, GeneratorExit | anyio.get_cancelled_exc_class()):
                     with anyio.CancelScope(shield=True):
                         try:
-                            if saved.differs(thread):
-                                await self._save_thread_changes(thread, saved.thread(), context)
+                            await self._save_thread_changes(thread, saved, context)
                             await self.handle_stream_cancelled(thread, pending.items(), context)
                         except Exception:
                             logger.exception("could not save the partial reply of a cancelled stream")
@@ -576,19 +575,22 @@ class ChatKitServer(ABC, Generic[TContext]):
                 with suppress(Exception):
                     await self.store.delete_thread_item(thread.id, item.id, context)
                 yield encode_event(ThreadItemRemovedEvent(item_id=item.id))
-        if saved.differs(thread):
-            with suppress(Exception):
-                await self._save_thread_changes(thread, saved.thread(), context)
+        with suppress(Exception):
+            await self._save_thread_changes(thread, saved, context)
         yield encode_event(error_event)
 
     async def _save_thread_changes(
-        self, thread: ThreadMetadata, before: ThreadMetadata, context: TContext
+        self, thread: ThreadMetadata, saved: SavedThread, context: TContext
     ) -> bool:
-        """Save what the responder changed since ``before`` onto the stored thread; ``False`` if it is gone.
+        """Save what the responder changed since ``saved`` onto the stored thread; ``False`` if it changed
+        nothing (the store is not touched then) or the thread is gone.
 
         Only changed fields and metadata keys are written, over a fresh copy, so a rename or a delete made
         by another request while the turn ran is kept; ``thread`` is updated to the merged result.
         """
+        if not saved.differs(thread):
+            return False
+        before = saved.thread()
         try:
             stored = await self.store.load_thread(thread.id, context)
         except NotFoundError:
